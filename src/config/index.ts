@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { envSchema, type Env } from './schema.js';
+
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  pass?: string;
+  from: string;
+}
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  jwtSecretPrevious?: string;
+  /** Set when the operator chose the setup token; otherwise it is derived from the secret. */
+  setupToken?: string;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
+  smtp?: SmtpConfig;
+  otp: { ttlSec: number; length: number; resendCooldownSec: number; maxAttempts: number; maxDailyFailures: number };
+  rateLimit: { windowMs: number; maxRequests: number; maxAuthenticated: number; loginMax: number; loginMaxPerIp: number };
+  lockout: { threshold: number; durationSec: number };
+  redisUrl?: string;
+  allowedOrigins: string[];
+  trustProxy: number;
+  passwordHash: Env['PASSWORD_HASH'];
+  bcryptRounds: number;
+  metricsToken?: string;
+  logLevel: Env['LOG_LEVEL'];
+  cleanup: { intervalMs: number; batchSize: number };
+  bodyLimit: number;
+  issuer: string;
+  audience: string;
+}
+
+export class ConfigError extends Error {}
+
+const MIN_PRODUCTION_SECRET = 32;
+
+/**
+ * Reads the configuration from `source` (process.env in main) and a `.env` file in `cwd`.
+ * Variables already in the environment win over the file. Throws ConfigError naming the variable.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const fromFile = readDotenv(cwd);
+  const merged = { ...fromFile, ...stripEmpty(source) };
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+
+  if (isProduction) {
+    if (!env.JWT_SECRET || env.JWT_SECRET.length < MIN_PRODUCTION_SECRET) {
+      throw new ConfigError(`JWT_SECRET: production needs a secret of at least ${MIN_PRODUCTION_SECRET} characters (openssl rand -hex 32)`);
+    }
+    if (!env.SMTP_HOST || !env.SMTP_FROM) {
+      throw new ConfigError('SMTP_HOST, SMTP_FROM: production needs SMTP settings; emails are never printed in production');
+    }
+  }
+  if (env.SMTP_HOST && !env.SMTP_FROM) throw new ConfigError('SMTP_FROM: required when SMTP_HOST is set');
+
+  const jwtSecret = env.JWT_SECRET ?? developmentSecret(env.DATABASE_URL, cwd);
+  const origins = (env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://localhost:5173')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  origins.push(`http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`);
+
+  return {
+    env: env.NODE_ENV,
+    isProduction,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    jwtSecret,
+    jwtSecretPrevious: env.JWT_SECRET_PREVIOUS,
+    setupToken: env.SETUP_TOKEN,
+    accessTokenTtlSec: Math.round(env.JWT_EXPIRES_IN),
+    refreshTokenTtlSec: Math.round(env.REFRESH_TOKEN_EXPIRES_IN),
+    smtp: env.SMTP_HOST
+      ? { host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, pass: env.SMTP_PASS, from: env.SMTP_FROM! }
+      : undefined,
+    otp: {
+      ttlSec: Math.round(env.OTP_EXPIRES_IN),
+      length: env.OTP_LENGTH,
+      resendCooldownSec: Math.max(1, Math.round(env.OTP_RESEND_COOLDOWN)),
+      maxAttempts: 5,
+      maxDailyFailures: 20,
+    },
+    rateLimit: {
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      maxRequests: env.RATE_LIMIT_MAX_REQUESTS,
+      maxAuthenticated: env.RATE_LIMIT_MAX_REQUESTS * 10,
+      loginMax: env.LOGIN_RATE_LIMIT_MAX,
+      loginMaxPerIp: env.LOGIN_RATE_LIMIT_MAX * 10,
+    },
+    lockout: { threshold: env.LOCKOUT_THRESHOLD, durationSec: Math.round(env.LOCKOUT_DURATION) },
+    redisUrl: env.REDIS_URL,
+    allowedOrigins: [...new Set(origins)],
+    trustProxy: env.TRUST_PROXY,
+    passwordHash: env.PASSWORD_HASH,
+    bcryptRounds: env.BCRYPT_ROUNDS,
+    metricsToken: env.METRICS_TOKEN,
+    logLevel: env.LOG_LEVEL,
+    cleanup: { intervalMs: env.TOKEN_CLEANUP_INTERVAL_MS, batchSize: env.TOKEN_CLEANUP_BATCH_SIZE },
+    bodyLimit: env.BODY_LIMIT,
+    issuer: 'xtown-authenticator',
+    audience: 'xtown-authenticator',
+  };
+}
+
+function readDotenv(cwd: string): Record<string, string> {
+  const path = resolve(cwd, '.env');
+  return existsSync(path) ? parseDotenv(readFileSync(path)) : {};
+}
+
+function stripEmpty(source: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) if (value !== undefined && value !== '') out[key] = value;
+  return out;
+}
+
+/** Outside production a missing JWT_SECRET is generated once and kept beside the SQLite data. */
+function developmentSecret(databaseUrl: string, cwd: string): string {
+  const sqlitePath = /^(file:|sqlite:)(.+)$/.exec(databaseUrl)?.[2];
+  const folder = sqlitePath && sqlitePath !== ':memory:' ? dirname(resolve(cwd, sqlitePath)) : resolve(cwd, 'data');
+  const file = resolve(folder, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(folder, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

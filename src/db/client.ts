@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import type { DB } from './schema.js';
+import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  destroy(): Promise<void>;
+}
+
+export function dialectOf(url: string): DialectName {
+  if (url.startsWith('file:') || url.startsWith('sqlite:')) return 'sqlite';
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return 'postgres';
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) return 'mysql';
+  throw new Error(`DATABASE_URL: unsupported scheme in ${url.split(':')[0]}:`);
+}
+
+/** Only the configured driver is loaded. */
+export async function createDb(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+  const dialect = dialectOf(url);
+  const { kyselyDialect, plugins } = await buildDialect(dialect, url, options.poolSize ?? 10);
+  const db = new Kysely<DB>({ dialect: kyselyDialect, plugins });
+  return { db, dialect, destroy: () => db.destroy() };
+}
+
+async function buildDialect(dialect: DialectName, url: string, poolSize: number): Promise<{ kyselyDialect: Dialect; plugins: SqliteValuesPlugin[] }> {
+  if (dialect === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    const path = url.replace(/^(file:|sqlite:)(\/\/)?/, '');
+    const inMemory = path === ':memory:' || path === '';
+    if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+    const database = new SQLite(inMemory ? ':memory:' : path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('synchronous = NORMAL');
+    return { kyselyDialect: new SqliteDialect({ database }), plugins: [new SqliteValuesPlugin()] };
+  }
+  if (dialect === 'postgres') {
+    const pg = (await import('pg')).default;
+    // COUNT(*) and BIGINT come back as strings by default; ours fit in a double.
+    pg.types.setTypeParser(20, (value: string) => Number(value));
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. Readiness reports the outage.
+    });
+    return { kyselyDialect: new PostgresDialect({ pool }), plugins: [] };
+  }
+  const mysql = await import('mysql2');
+  const pool = mysql.createPool({
+    uri: url.replace(/^mariadb:/, 'mysql:'),
+    connectionLimit: poolSize,
+    timezone: 'Z',
+    dateStrings: false,
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    connectTimeout: 5000,
+    charset: 'utf8mb4',
+  });
+  return { kyselyDialect: new MysqlDialect({ pool }), plugins: [] };
+}

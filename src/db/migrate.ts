@@ -1,0 +1,29 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Database } from './client.js';
+import { initial } from './migrations/001_initial.js';
+import type { DialectMigration } from './migrations/types.js';
+
+/** In order; append, never edit one that has shipped. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '001_initial': initial,
+};
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly database: Database) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, migration] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db: Kysely<unknown>) => migration.up(db, this.database.dialect) };
+    }
+    return out;
+  }
+}
+
+/** Brings the schema up to date; safe to run from several instances at once (Kysely takes a lock). */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider: new InCodeProvider(database) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

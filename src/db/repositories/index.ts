@@ -1,0 +1,50 @@
+import { sql } from 'kysely';
+import type { Database } from '../client.js';
+import type { Executor } from './executor.js';
+import { auditRepository } from './audit.js';
+import { otpsRepository } from './otps.js';
+import { outboxRepository } from './outbox.js';
+import { projectCodesRepository } from './project-codes.js';
+import { projectsRepository } from './projects.js';
+import { sessionsRepository } from './sessions.js';
+import { signingKeysRepository } from './signing-keys.js';
+import { usersRepository } from './users.js';
+
+export function createRepositories(exec: Executor, dialect: Database['dialect']) {
+  const ctx = { exec, dialect };
+  return {
+    users: usersRepository(ctx),
+    projects: projectsRepository(ctx),
+    sessions: sessionsRepository(ctx),
+    otps: otpsRepository(ctx),
+    projectCodes: projectCodesRepository(ctx),
+    audit: auditRepository(ctx),
+    signingKeys: signingKeysRepository(ctx),
+    outbox: outboxRepository(ctx),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;
+
+/** The services' only door to the database: repositories, and transactions over them. */
+export interface DataStore {
+  dialect: Database['dialect'];
+  repos: Repositories;
+  /** Runs fn in one transaction; everything fn does through `tx` commits or rolls back together. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+export function createDataStore(database: Database): DataStore {
+  const { db, dialect } = database;
+  return {
+    dialect,
+    repos: createRepositories(db, dialect),
+    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, dialect))),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    destroy: () => database.destroy(),
+  };
+}

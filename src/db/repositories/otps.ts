@@ -1,0 +1,5 @@
+import type { RepoContext } from './executor.js';
+
+export function otpsRepository(_ctx: RepoContext) {
+  return {};
+}

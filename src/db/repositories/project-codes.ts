@@ -1,0 +1,5 @@
+import type { RepoContext } from './executor.js';
+
+export function projectCodesRepository(_ctx: RepoContext) {
+  return {};
+}

@@ -1,0 +1,5 @@
+import type { RepoContext } from './executor.js';
+
+export function sessionsRepository(_ctx: RepoContext) {
+  return {};
+}

@@ -1,0 +1,5 @@
+import type { RepoContext } from './executor.js';
+
+export function usersRepository(_ctx: RepoContext) {
+  return {};
+}

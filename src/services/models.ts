@@ -1,0 +1,62 @@
+import type { OtpPurpose, Role } from '../db/schema.js';
+
+export type { OtpPurpose, Role };
+
+/** A project as an assignment shows it (inside a user, and in the access token). */
+export interface ProjectSummary {
+  id: number;
+  customProjectId: string;
+  name: string;
+  projectUrl: string;
+  icon: string | null;
+  isActive: boolean;
+}
+
+/** A user as the API shows it (API.md "Users and projects as the API shows them"). */
+export interface User {
+  id: number;
+  name: string;
+  email: string;
+  role: Role;
+  customRole: string | null;
+  companyName: string | null;
+  companyAddress: string | null;
+  companyPhone: string | null;
+  isActive: boolean;
+  isSuspended: boolean;
+  suspendedAt: Date | null;
+  suspensionReason: string | null;
+  suspendedBy: number | null;
+  unsuspendedAt: Date | null;
+  unsuspendedBy: number | null;
+  subUserLimit: number;
+  createdById: number | null;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserWithProjects extends User {
+  projects: ProjectSummary[];
+}
+
+/** The user record with what only the services may see. */
+export interface UserRecord extends User {
+  passwordHash: string | null;
+  isVerifiedSuperAdmin: boolean;
+  failedLoginCount: number;
+  lockedUntil: Date | null;
+}
+
+export interface Project {
+  id: number;
+  customProjectId: string;
+  name: string;
+  icon: string | null;
+  description: string | null;
+  projectUrl: string;
+  isActive: boolean;
+  createdBy: number;
+  createdAt: Date;
+  updatedAt: Date;
+}

@@ -60,3 +60,9 @@ export interface Project {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Strips what only the services may see (hash, lockout counters) from a user record. */
+export function toPublicUser(record: User): User {
+  const { passwordHash: _hash, isVerifiedSuperAdmin: _slot, failedLoginCount: _count, lockedUntil: _lock, ...user } = record as UserRecord;
+  return user;
+}

@@ -1,5 +1,78 @@
+import type { Insertable, Selectable } from 'kysely';
+import type { ProjectsTable } from '../schema.js';
+import type { Project } from '../../services/models.js';
+import { toBool, toDate } from '../values.js';
 import type { RepoContext } from './executor.js';
 
-export function projectsRepository(_ctx: RepoContext) {
-  return {};
+export interface ProjectRecord extends Project {
+  clientSecretHash: string | null;
+}
+
+export function mapProject(row: Selectable<ProjectsTable>): ProjectRecord {
+  return {
+    id: row.id,
+    customProjectId: row.customProjectId,
+    name: row.name,
+    icon: row.icon,
+    description: row.description,
+    projectUrl: row.projectUrl,
+    isActive: toBool(row.isActive),
+    createdBy: row.createdBy,
+    createdAt: toDate(row.createdAt),
+    updatedAt: toDate(row.updatedAt),
+    clientSecretHash: row.clientSecretHash,
+  };
+}
+
+/** An all-digit reference is the id; anything else is the customProjectId (API.md). */
+export function parseProjectRef(ref: string | number): { id: number } | { customProjectId: string } {
+  if (typeof ref === 'number') return { id: ref };
+  return /^\d+$/.test(ref) ? { id: Number(ref) } : { customProjectId: ref };
+}
+
+export function projectsRepository({ exec, dialect }: RepoContext) {
+  return {
+    async findByRef(ref: string | number): Promise<ProjectRecord | undefined> {
+      const key = parseProjectRef(ref);
+      if ('id' in key && !Number.isSafeInteger(key.id)) return undefined;
+      const row = await exec
+        .selectFrom('projects')
+        .selectAll()
+        .$if('id' in key, (q) => q.where('id', '=', (key as { id: number }).id))
+        .$if('customProjectId' in key, (q) => q.where('customProjectId', '=', (key as { customProjectId: string }).customProjectId))
+        .executeTakeFirst();
+      return row && mapProject(row);
+    },
+
+    async insert(project: Insertable<ProjectsTable>): Promise<number> {
+      if (dialect === 'mysql') {
+        const result = await exec.insertInto('projects').values(project).executeTakeFirstOrThrow();
+        return Number(result.insertId);
+      }
+      const row = await exec.insertInto('projects').values(project).returning('id').executeTakeFirstOrThrow();
+      return row.id;
+    },
+
+    async setClientSecretHash(id: number, hash: string, now: Date): Promise<void> {
+      await exec.updateTable('projects').set({ clientSecretHash: hash, updatedAt: now }).where('id', '=', id).execute();
+    },
+
+    async assign(userId: number, projectIds: number[], now: Date): Promise<void> {
+      if (projectIds.length === 0) return;
+      await exec
+        .insertInto('user_projects')
+        .values(projectIds.map((projectId) => ({ userId, projectId, assignedAt: now, isActive: true, lastAccessed: null })))
+        .execute();
+    },
+
+    /** The ids of the projects assigned to a user (active assignments only). */
+    async assignedProjectIds(userId: number): Promise<number[]> {
+      const rows = await exec.selectFrom('user_projects').select('projectId').where('userId', '=', userId).where('isActive', '=', true).execute();
+      return rows.map((r) => r.projectId);
+    },
+
+    async touchLastAccessed(userId: number, projectId: number, now: Date): Promise<void> {
+      await exec.updateTable('user_projects').set({ lastAccessed: now }).where('userId', '=', userId).where('projectId', '=', projectId).execute();
+    },
+  };
 }

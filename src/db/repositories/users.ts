@@ -1,5 +1,171 @@
-import type { RepoContext } from './executor.js';
+import type { Selectable } from 'kysely';
+import type { NewUser, Role, UsersTable } from '../schema.js';
+import type { ProjectSummary, UserRecord } from '../../services/models.js';
+import { isUniqueViolation, toBool, toDate, toDateOrNull } from '../values.js';
+import { affected, type RepoContext } from './executor.js';
 
-export function usersRepository(_ctx: RepoContext) {
-  return {};
+export function mapUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    customRole: row.customRole,
+    companyName: row.companyName,
+    companyAddress: row.companyAddress,
+    companyPhone: row.companyPhone,
+    isActive: toBool(row.isActive),
+    isSuspended: toBool(row.isSuspended),
+    suspendedAt: toDateOrNull(row.suspendedAt),
+    suspensionReason: row.suspensionReason,
+    suspendedBy: row.suspendedBy,
+    unsuspendedAt: toDateOrNull(row.unsuspendedAt),
+    unsuspendedBy: row.unsuspendedBy,
+    subUserLimit: row.subUserLimit,
+    createdById: row.createdById,
+    lastLoginAt: toDateOrNull(row.lastLoginAt),
+    createdAt: toDate(row.createdAt),
+    updatedAt: toDate(row.updatedAt),
+    passwordHash: row.password,
+    isVerifiedSuperAdmin: row.superAdminSlot === 1,
+    failedLoginCount: row.failedLoginCount,
+    lockedUntil: toDateOrNull(row.lockedUntil),
+  };
+}
+
+export type LoginReservation = 'allowed' | 'locked';
+
+export function usersRepository({ exec, dialect }: RepoContext) {
+  const lockable = dialect !== 'sqlite';
+
+  return {
+    async findById(id: number): Promise<UserRecord | undefined> {
+      const row = await exec.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && mapUser(row);
+    },
+
+    async findByEmail(email: string): Promise<UserRecord | undefined> {
+      const row = await exec.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      return row && mapUser(row);
+    },
+
+    async insert(user: NewUser): Promise<number> {
+      if (dialect === 'mysql') {
+        const result = await exec.insertInto('users').values(user).executeTakeFirstOrThrow();
+        return Number(result.insertId);
+      }
+      const row = await exec.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+      return row.id;
+    },
+
+    /** The projects a user may open: every active project for the Super Admin, the assigned ones otherwise. */
+    async projectsOf(userId: number, role: Role): Promise<ProjectSummary[]> {
+      const rows =
+        role === 'SUPER_ADMIN'
+          ? await exec
+              .selectFrom('projects')
+              .select(['id', 'customProjectId', 'name', 'projectUrl', 'icon', 'isActive'])
+              .where('isActive', '=', true)
+              .orderBy('id')
+              .execute()
+          : await exec
+              .selectFrom('user_projects as up')
+              .innerJoin('projects as p', 'p.id', 'up.projectId')
+              .select(['p.id', 'p.customProjectId', 'p.name', 'p.projectUrl', 'p.icon', 'p.isActive'])
+              .where('up.userId', '=', userId)
+              .where('up.isActive', '=', true)
+              .$if(role === 'SUB_USER', (q) => q.where('p.isActive', '=', true))
+              .orderBy('p.id')
+              .execute();
+      return rows.map((r) => ({ ...r, isActive: toBool(r.isActive) }));
+    },
+
+    async superAdminExists(): Promise<boolean> {
+      const row = await exec.selectFrom('users').select('id').where('superAdminSlot', '=', 1).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Removes registrations that were never verified (a new register call replaces them). */
+    async deletePendingSuperAdmins(): Promise<number> {
+      const result = await exec
+        .deleteFrom('users')
+        .where('role', '=', 'SUPER_ADMIN')
+        .where('superAdminSlot', 'is', null)
+        .executeTakeFirst();
+      return affected(result);
+    },
+
+    /** Takes the one Super Admin slot; false when another verification took it first (unique index). */
+    async claimSuperAdminSlot(id: number, now: Date): Promise<boolean> {
+      try {
+        const result = await exec
+          .updateTable('users')
+          .set({ superAdminSlot: 1, isActive: true, updatedAt: now })
+          .where('id', '=', id)
+          .where('role', '=', 'SUPER_ADMIN')
+          .executeTakeFirst();
+        return affected(result) === 1;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    },
+
+    /**
+     * Counts a login attempt before the password is checked, so parallel wrong passwords cannot
+     * exceed the threshold. Call inside a transaction; the row is locked where the dialect allows.
+     */
+    async reserveLoginAttempt(id: number, now: Date, threshold: number, lockUntil: Date): Promise<LoginReservation> {
+      const row = await exec
+        .selectFrom('users')
+        .select(['failedLoginCount', 'lockedUntil'])
+        .where('id', '=', id)
+        .$if(lockable, (q) => q.forUpdate())
+        .executeTakeFirst();
+      if (!row) return 'allowed';
+      const lockedUntil = toDateOrNull(row.lockedUntil);
+      if (lockedUntil && lockedUntil > now) return 'locked';
+      const previous = lockedUntil ? 0 : row.failedLoginCount; // an expired lock starts a new run
+      const count = previous + 1;
+      await exec
+        .updateTable('users')
+        .set({ failedLoginCount: count, lockedUntil: count >= threshold ? lockUntil : null })
+        .where('id', '=', id)
+        .execute();
+      return 'allowed';
+    },
+
+    async resetLoginFailures(id: number): Promise<void> {
+      await exec.updateTable('users').set({ failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
+    },
+
+    async recordLoginSuccess(id: number, now: Date): Promise<void> {
+      await exec.updateTable('users').set({ lastLoginAt: now, failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
+    },
+
+    /** Sets a new password hash; also clears a lockout (a reset proves the owner). */
+    async setPassword(id: number, hash: string, now: Date): Promise<void> {
+      await exec
+        .updateTable('users')
+        .set({ password: hash, failedLoginCount: 0, lockedUntil: null, updatedAt: now })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Replaces a hash of an older kind after a successful login; no updatedAt change (nothing the user did). */
+    async upgradePasswordHash(id: number, oldHash: string, newHash: string): Promise<void> {
+      await exec.updateTable('users').set({ password: newHash }).where('id', '=', id).where('password', '=', oldHash).execute();
+    },
+
+    /** Activation: the user proved the address and chose a password. */
+    async activate(id: number, hash: string, now: Date): Promise<number> {
+      const result = await exec
+        .updateTable('users')
+        .set({ password: hash, isActive: true, failedLoginCount: 0, lockedUntil: null, updatedAt: now })
+        .where('id', '=', id)
+        .where('isActive', '=', false)
+        .executeTakeFirst();
+      return affected(result);
+    },
+  };
 }

@@ -1,0 +1,111 @@
+/**
+ * Verify throughput of the candidate EdDSA JWT implementations, one core, sequential calls.
+ * Run: npx tsx bench/jwt-verify.ts   (fast-jwt is measured only if installed: npm install --no-save fast-jwt)
+ */
+import { generateKeyPairSync, verify as edVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { compactVerify, importJWK, jwtVerify } from 'jose';
+import { verifyCompact } from '../src/crypto/jws.js';
+import { createTokenService } from '../src/crypto/jwt.js';
+import type { KeyRing } from '../src/crypto/signing-keys.js';
+import type { UserWithProjects } from '../src/services/models.js';
+
+const config = { issuer: 'xtown-authenticator', audience: 'xtown-authenticator', accessTokenTtlSec: 8 * 3600 };
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+const kid = 'bench-key';
+const keys: KeyRing = {
+  signingKey: { kid, privateKey },
+  publicKey: (k) => (k === kid ? publicKey : undefined),
+  jwks: () => ({ keys: [] }),
+  refresh: async () => {},
+};
+const clock = { now: () => new Date() };
+const service = createTokenService({ keys, clock, config, verifiedCacheSize: 0 });
+const cachedService = createTokenService({ keys, clock, config });
+
+const created = new Date('2024-01-01T00:00:00.000Z');
+const user: UserWithProjects = {
+  id: 1, name: 'John Doe', email: 'user@example.com', role: 'ADMIN', customRole: 'Developer', companyName: 'Acme Corp',
+  companyAddress: '123 Business St, City, Country', companyPhone: '+1234567890', isActive: true, isSuspended: false,
+  suspendedAt: null, suspensionReason: null, suspendedBy: null, unsuspendedAt: null, unsuspendedBy: null, subUserLimit: 5,
+  createdById: null, lastLoginAt: null, createdAt: created, updatedAt: created,
+  projects: Array.from({ length: 3 }, (_, i) => ({ id: i + 1, customProjectId: `project-${i + 1}`, name: `Project ${i + 1}`, projectUrl: `https://p${i + 1}.example.com`, icon: null, isActive: true })),
+};
+const { token } = service.signAccessToken(user, '7f1c0e6e-6f9e-4d43-9a55-0c8f1d1d2a11');
+
+const tokenBytes = Buffer.from(token, 'latin1');
+const fresh = () => tokenBytes.toString('latin1');
+
+type Case = { name: string; run: () => unknown };
+
+/** Rounds interleave the cases so that a noisy neighbour slows them all alike; the best round counts. */
+async function measureAll(cases: Case[], rounds = 5, sliceMs = 300): Promise<void> {
+  for (const { run } of cases) for (let i = 0; i < 1000; i++) await run();
+  const best = new Map<string, number>();
+  for (let round = 0; round < rounds; round++) {
+    for (const { name, run } of cases) {
+      let n = 0;
+      const start = performance.now();
+      let elapsed = 0;
+      while (elapsed < sliceMs) {
+        for (let i = 0; i < 200; i++) {
+          const r = run();
+          if (r instanceof Promise) await r;
+        }
+        n += 200;
+        elapsed = performance.now() - start;
+      }
+      best.set(name, Math.max(best.get(name) ?? 0, (n / elapsed) * 1000));
+    }
+  }
+  for (const { name } of cases) console.log(`${name.padEnd(62)} ${Math.round(best.get(name)!).toLocaleString('en-US').padStart(10)} verifies/s`);
+}
+
+async function main() {
+  const input = Buffer.from(token.slice(0, token.lastIndexOf('.')), 'latin1');
+  const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+  const cases: Case[] = [
+    { name: 'copying the token string alone (part of both cache rows)', run: () => fresh() },
+    { name: 'floor: crypto.verify(null, input, KeyObject, sig) alone', run: () => edVerify(null, input, publicKey, signature) || fail() },
+  ];
+  const joseKey = (await importJWK({ ...(publicKey.export({ format: 'jwk' }) as JsonWebKey), alg: 'EdDSA' } as Parameters<typeof importJWK>[0], 'EdDSA')) as CryptoKey;
+  cases.push(
+    { name: '(a) jose compactVerify, KeyObject', run: () => compactVerify(token, publicKey, { algorithms: ['EdDSA'] }) },
+    { name: '(a) jose compactVerify, imported CryptoKey', run: () => compactVerify(token, joseKey, { algorithms: ['EdDSA'] }) },
+    { name: '(a) jose jwtVerify (iss, aud, exp), KeyObject', run: () => jwtVerify(token, publicKey, { algorithms: ['EdDSA'], issuer: config.issuer, audience: config.audience }) },
+    { name: '(b) hand-written verifyCompact (header + signature)', run: () => assertOk(verifyCompact(token, (k) => (k === kid ? publicKey : undefined))) },
+    { name: '(b) hand-written verifyTokenSync (all claims), no cache', run: () => service.verifyTokenSync(token, 'ACCESS') },
+    { name: '(b) hand-written verifyToken (async, all claims), no cache', run: () => service.verifyToken(token, 'ACCESS') },
+    // A request brings a new string each time (no cached hash): copy it, as the HTTP parser would.
+    { name: '(b) hand-written verifyTokenSync, cache (token seen before)', run: () => cachedService.verifyTokenSync(fresh(), 'ACCESS') },
+  );
+
+  const fastJwt = await import('fast-jwt' as string).catch(() => undefined);
+  if (fastJwt) {
+    const pem = (publicKey as KeyObject).export({ format: 'pem', type: 'spki' }).toString();
+    const options = { key: pem, algorithms: ['EdDSA'], allowedIss: config.issuer, allowedAud: config.audience };
+    const plain = fastJwt.createVerifier(options);
+    const cached = fastJwt.createVerifier({ ...options, cache: true });
+    cases.push(
+      { name: '(c) fast-jwt createVerifier (iss, aud, exp), no cache', run: () => plain(token) },
+      { name: '(c) fast-jwt createVerifier, cache: true (token seen before)', run: () => cached(fresh()) },
+    );
+  } else {
+    console.log('fast-jwt not installed: npm install --no-save fast-jwt to include it');
+  }
+
+  console.log(`node ${process.version}, ${availableParallelism()} cores, token ${token.length} bytes\n`);
+  await measureAll(cases);
+}
+
+function assertOk(result: ReturnType<typeof verifyCompact>) {
+  if (!result.ok) throw new Error(`verifyCompact failed: ${result.reason}`);
+  return result;
+}
+
+function fail(): never {
+  throw new Error('signature refused');
+}
+
+// The warm-up calls every case; each throws (or fails its assertion) if it refuses the token.
+await main();

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Container } from './container.js';
+import { AppError } from './errors/index.js';
+import { requireAccessToken } from './http/plugins/authenticate.js';
+import { registerErrorHandler } from './http/plugins/error-handler.js';
+import { limitRules, registerLimits } from './http/plugins/limits.js';
+import { authPublicRoutes } from './http/routes/auth-public.js';
+import { authSessionRoutes } from './http/routes/auth-session.js';
+import type { RouteDeps } from './http/routes/deps.js';
+import { healthRoutes } from './http/routes/health.js';
+import { jwksRoutes } from './http/routes/jwks.js';
+import './http/types.js';
+
+export interface AppOptions {
+  /** Readiness answers 503 once this returns true (graceful shutdown). */
+  stopping?: () => boolean;
+}
+
+/** Builds the HTTP application on a container; does not listen. */
+export async function createApp(c: Container, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { config } = c;
+  const fastify = Fastify({
+    loggerInstance: c.logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimit,
+    // Trust exactly TRUST_PROXY hops: a forged X-Forwarded-For beyond them never becomes the client IP.
+    trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as FastifyInstance;
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerJsonParser(fastify);
+  registerErrorHandler(fastify);
+  app.decorateRequest('principal', null);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+  });
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  await app.register(cors, { origin: config.allowedOrigins, credentials: true, methods: ['GET', 'POST', 'PUT', 'DELETE'] });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Xtown Authenticator', version: '0.1.0', description: 'Users, per-project access and the tokens projects trust.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  const rules = limitRules(config);
+  registerLimits(fastify, { limiter: c.limiter, rules });
+  const deps: RouteDeps = {
+    config,
+    auth: c.auth,
+    limiter: c.limiter,
+    rules,
+    requireAccessToken: requireAccessToken({ authenticator: c.auth.authenticator, limiter: c.limiter, rules }),
+  };
+  await app.register(authPublicRoutes(deps), { prefix: '/api/auth' });
+  await app.register(authSessionRoutes(deps), { prefix: '/api/auth' });
+  await app.register(jwksRoutes(c.keys));
+  await app.register(
+    healthRoutes({
+      database: () => c.store.ping().then(() => true, () => false),
+      smtp: config.smtp ? () => c.mailer.check() : undefined,
+      stopping: options.stopping ?? (() => false),
+    }),
+  );
+  return fastify;
+}
+
+/**
+ * JSON only: an empty body is "no body" (so a bodiless POST with a JSON content type works),
+ * text/plain is refused with 415 like every other type.
+ */
+function registerJsonParser(app: FastifyInstance) {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new AppError('INVALID_JSON'), undefined);
+    }
+  });
+}

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { createPasswordHasher } from './crypto/passwords.js';
+import { createSecrets } from './crypto/secrets.js';
+import { createTokenService } from './crypto/jwt.js';
+import { loadKeyRing } from './crypto/signing-keys.js';
+import { createDb } from './db/client.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createDataStore } from './db/repositories/index.js';
+import { createConsoleMailer, createSmtpMailer } from './email/mailer.js';
+import { createOutboxWorker, type OutboxWorkerOptions } from './email/outbox-worker.js';
+import { createEmailQueue } from './email/queue.js';
+import type { Mailer } from './email/types.js';
+import { createLogger } from './logger.js';
+import { createAuditLog } from './services/audit.js';
+import { createAuthStateCache } from './services/auth-state.js';
+import { systemClock, type Clock } from './services/clock.js';
+import { createAuthServices } from './services/index.js';
+import { createOtpService } from './services/otps.js';
+import { createMemoryRateLimitStore, createRateLimiter } from './services/rate-limiter.js';
+import { createSessionService } from './services/sessions.js';
+
+export interface ContainerOverrides {
+  clock?: Clock;
+  mailer?: Mailer;
+  logger?: Logger;
+  outbox?: OutboxWorkerOptions;
+}
+
+/**
+ * Builds every dependency from the configuration, in order: database (migrated), secrets, signing
+ * keys, then the services. Tests pass a fixed clock, a capturing mailer or a capturing logger.
+ */
+export async function createContainer(config: Config, overrides: ContainerOverrides = {}) {
+  const logger = overrides.logger ?? createLogger(config);
+  const clock = overrides.clock ?? systemClock;
+  const database = await createDb(config.databaseUrl);
+  try {
+    await migrateToLatest(database);
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+  const store = createDataStore(database);
+  const secrets = createSecrets(config.jwtSecret, config.jwtSecretPrevious);
+  const keys = await loadKeyRing({ store, secrets, clock });
+  const tokens = createTokenService({ keys, clock, config });
+  const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
+  const limiterStore = createMemoryRateLimitStore();
+  const limiter = createRateLimiter({ store: limiterStore, clock });
+  const mailer = overrides.mailer ?? (config.smtp ? createSmtpMailer(config.smtp) : createConsoleMailer());
+  const emails = createEmailQueue({ secrets, clock });
+  const worker = createOutboxWorker({ store, mailer, secrets, clock, logger, options: overrides.outbox });
+  emails.setWaker(() => worker.nudge());
+  const authState = createAuthStateCache({ store, clock });
+  const audit = createAuditLog({ store, clock, logger });
+  const otps = createOtpService({ store, secrets, clock, config, emails });
+  const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
+  const auth = createAuthServices({ store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger });
+
+  return {
+    config,
+    logger,
+    clock,
+    store,
+    secrets,
+    keys,
+    tokens,
+    hasher,
+    limiter,
+    mailer,
+    emails,
+    worker,
+    authState,
+    auth,
+    /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
+    async close() {
+      await worker.stop();
+      await limiterStore.close();
+      await mailer.close();
+      await store.destroy();
+    },
+  };
+}
+
+export type Container = Awaited<ReturnType<typeof createContainer>>;

@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '../../errors/index.js';
+import { isConnectionError } from '../../db/values.js';
+
+/** Fastify's own errors, as the codes of API.md. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_ERROR',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+};
+
+function validationDetails(error: FastifyError): ErrorDetail[] {
+  if (!hasZodFastifySchemaValidationErrors(error)) return [{ field: '', message: error.message }];
+  return error.validation.map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    const params = issue.params as { issue?: { code?: string; keys?: string[] } } | undefined;
+    const keys = params?.issue?.code === 'unrecognized_keys' ? params.issue.keys : undefined;
+    if (keys?.length) return { field: keys.join(','), message: `unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` };
+    return { field: path || (error.validationContext ?? ''), message: issue.message ?? 'is not valid' };
+  });
+}
+
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError?.validation) return new AppError('VALIDATION_ERROR', { details: validationDetails(fastifyError) });
+  const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return new AppError(mapped);
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('INVALID_JSON');
+  if (isConnectionError(error)) return new AppError('SERVICE_UNAVAILABLE', { retryAfter: 5, cause: error });
+  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const status = fastifyError.statusCode;
+    const code = (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).find((c) => ERROR_CATALOGUE[c].status === status) ?? 'VALIDATION_ERROR';
+    return new AppError(code);
+  }
+  return new AppError('INTERNAL_ERROR', { cause: error });
+}
+
+export function sendError(reply: FastifyReply, error: AppError) {
+  if (error.retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfter))));
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send(
+      JSON.stringify({
+        success: false,
+        message: error.message,
+        ...(error.data ? { data: error.data } : {}),
+        error: { code: error.code, ...(error.details ? { details: error.details } : {}) },
+      }),
+    );
+}
+
+/** The one error handler: AppError → envelope; anything else → a generic 500, logged with its stack. */
+export function registerErrorHandler(app: FastifyInstance) {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) {
+      request.log.error({ err: isResponseSerializationError(error) ? { message: 'response did not match its schema', cause: (error as Error).cause } : error }, 'request failed');
+    }
+    return sendError(reply, appError);
+  });
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new AppError('NOT_FOUND', { message: 'No such route' })));
+}

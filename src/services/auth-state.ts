@@ -1,0 +1,143 @@
+import type { DataStore } from '../db/repositories/index.js';
+import type { Clock } from './clock.js';
+import type { Role } from './models.js';
+
+/** What the authentication step needs to know about a user, beyond what the token says. */
+export interface UserAuthState {
+  exists: boolean;
+  role: Role;
+  isActive: boolean;
+  isSuspended: boolean;
+  projectIds: ReadonlySet<number>;
+}
+
+export interface SessionAuthState {
+  exists: boolean;
+  userId: number;
+  revoked: boolean;
+}
+
+export interface ProjectAuthState {
+  exists: boolean;
+  id: number;
+  customProjectId: string;
+  name: string;
+  projectUrl: string;
+  isActive: boolean;
+}
+
+export interface AuthStateCache {
+  user(id: number): Promise<UserAuthState>;
+  session(id: string): Promise<SessionAuthState>;
+  project(id: number): Promise<ProjectAuthState>;
+  invalidateUser(id: number): void;
+  invalidateSessions(ids: readonly string[]): void;
+  invalidateProject(id: number): void;
+  /** Called with every invalidation, so another transport (pub/sub) can carry it to other instances. */
+  onInvalidate(listener: (event: InvalidationEvent) => void): void;
+  clear(): void;
+}
+
+export type InvalidationEvent = { kind: 'user'; id: number } | { kind: 'session'; ids: readonly string[] } | { kind: 'project'; id: number };
+
+interface Entry<T> {
+  value: T;
+  loadedAt: number;
+}
+
+/**
+ * Revocation state held in memory: the authentication step reads it on every request without a
+ * database round trip in steady state. Every change that revokes (suspension, deletion, logout,
+ * password reset or change, project changes) invalidates the entry; a TTL bounds staleness should
+ * an invalidation ever be missed, and in-flight loads are shared so a burst makes one query.
+ */
+export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttlMs?: number; maxEntries?: number }): AuthStateCache {
+  const ttlMs = deps.ttlMs ?? 30_000;
+  const maxEntries = deps.maxEntries ?? 200_000;
+  const listeners: Array<(event: InvalidationEvent) => void> = [];
+  const { repos } = deps.store;
+
+  function table<K, T>(load: (key: K) => Promise<T>) {
+    const entries = new Map<K, Entry<T>>();
+    const inflight = new Map<K, Promise<T>>();
+    // A load that started before an invalidation must not write its stale result back.
+    const generation = new Map<K, number>();
+    return {
+      async get(key: K): Promise<T> {
+        const now = deps.clock.now().getTime();
+        const hit = entries.get(key);
+        if (hit && now - hit.loadedAt < ttlMs) return hit.value;
+        const pending = inflight.get(key);
+        if (pending) return pending;
+        const startedAt = generation.get(key) ?? 0;
+        const promise = load(key)
+          .then((value) => {
+            if ((generation.get(key) ?? 0) === startedAt) {
+              if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as K);
+              entries.set(key, { value, loadedAt: now });
+            }
+            return value;
+          })
+          .finally(() => inflight.delete(key));
+        inflight.set(key, promise);
+        return promise;
+      },
+      drop(key: K) {
+        entries.delete(key);
+        inflight.delete(key);
+        generation.set(key, (generation.get(key) ?? 0) + 1);
+      },
+      clear() {
+        entries.clear();
+        inflight.clear();
+        generation.clear();
+      },
+    };
+  }
+
+  const users = table<number, UserAuthState>(async (id) => {
+    const user = await repos.users.findById(id);
+    if (!user) return { exists: false, role: 'SUB_USER', isActive: false, isSuspended: true, projectIds: new Set() };
+    const projectIds = new Set(await repos.projects.assignedProjectIds(id));
+    return { exists: true, role: user.role, isActive: user.isActive, isSuspended: user.isSuspended, projectIds };
+  });
+  const sessions = table<string, SessionAuthState>(async (id) => {
+    const session = await repos.sessions.find(id);
+    return session ? { exists: true, userId: session.userId, revoked: session.revokedAt !== null } : { exists: false, userId: 0, revoked: true };
+  });
+  const projects = table<number, ProjectAuthState>(async (id) => {
+    const project = await repos.projects.findByRef(id);
+    return project
+      ? { exists: true, id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl, isActive: project.isActive }
+      : { exists: false, id, customProjectId: '', name: '', projectUrl: '', isActive: false };
+  });
+
+  const emit = (event: InvalidationEvent) => listeners.forEach((listener) => listener(event));
+
+  return {
+    user: (id) => users.get(id),
+    session: (id) => sessions.get(id),
+    project: (id) => projects.get(id),
+    invalidateUser(id) {
+      users.drop(id);
+      emit({ kind: 'user', id });
+    },
+    invalidateSessions(ids) {
+      if (ids.length === 0) return;
+      ids.forEach((id) => sessions.drop(id));
+      emit({ kind: 'session', ids });
+    },
+    invalidateProject(id) {
+      projects.drop(id);
+      emit({ kind: 'project', id });
+    },
+    onInvalidate(listener) {
+      listeners.push(listener);
+    },
+    clear() {
+      users.clear();
+      sessions.clear();
+      projects.clear();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { AppError } from '../../errors/index.js';
+import type { UserRecord } from '../models.js';
+import type { RequestMeta } from '../ports.js';
+import type { LoginPayload } from '../sessions.js';
+import type { AuthFlowDeps } from './deps.js';
+
+type Outcome = 'unknown_email' | 'no_password' | 'locked' | 'wrong_password';
+
+export function createLogin(deps: AuthFlowDeps) {
+  const { store, clock, config, hasher, sessions, audit, logger } = deps;
+
+  /**
+   * Every refusal before the password is known to be right is the same 401, reached through the
+   * same work: an attempt slot is reserved (or a look-alike transaction for unknown emails) and a
+   * hash is verified (a dummy one when there is no user or no password).
+   */
+  async function refuse(email: string, user: UserRecord | undefined, outcome: Outcome, meta: RequestMeta): Promise<never> {
+    logger.warn({ event: 'login_failed', reason: outcome, userId: user?.id }, 'login failed');
+    await audit.record({ userId: user?.id ?? null, actorEmail: email, targetUserId: user?.id ?? null, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: outcome }, success: false }, meta);
+    throw new AppError('INVALID_CREDENTIALS');
+  }
+
+  return {
+    async login(email: string, password: string, meta: RequestMeta): Promise<LoginPayload> {
+      const user = await store.repos.users.findByEmail(email);
+      const now = clock.now();
+      const lockUntil = new Date(now.getTime() + config.lockout.durationSec * 1000);
+      const reservation = await store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil));
+      const locked = reservation === 'locked';
+      const { ok, needsRehash } = await hasher.verify(locked ? null : (user?.passwordHash ?? null), password);
+
+      if (!user) return refuse(email, user, 'unknown_email', meta);
+      if (locked) return refuse(email, user, 'locked', meta);
+      if (!user.passwordHash) return refuse(email, user, 'no_password', meta);
+      if (!ok) {
+        const after = await store.repos.users.findById(user.id);
+        if (after?.lockedUntil && after.lockedUntil > now) {
+          logger.warn({ event: 'account_locked', userId: user.id }, 'account locked after repeated wrong passwords');
+        }
+        return refuse(email, user, 'wrong_password', meta);
+      }
+
+      // The password is right: from here on the answer may say what is wrong with the account.
+      if (!user.isActive || user.isSuspended) await store.repos.users.resetLoginFailures(user.id);
+      if (!user.isActive) {
+        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'not_activated' }, success: false }, meta);
+        throw new AppError('ACCOUNT_NOT_ACTIVATED');
+      }
+      if (user.isSuspended) {
+        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'suspended' }, success: false }, meta);
+        throw new AppError('ACCOUNT_SUSPENDED');
+      }
+      if (needsRehash) {
+        await store.repos.users.upgradePasswordHash(user.id, user.passwordHash, await hasher.hash(password));
+      }
+      const payload = await store.transaction(async (tx) => {
+        await tx.users.recordLoginSuccess(user.id, now);
+        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN', resource: 'auth', success: true }, meta, tx);
+        return sessions.start(tx, { ...user, lastLoginAt: now });
+      });
+      return payload;
+    },
+  };
+}

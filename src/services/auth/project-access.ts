@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { safeEqual } from '../../crypto/secrets.js';
+import { AppError } from '../../errors/index.js';
+import type { Principal } from '../authenticator.js';
+import { toPublicUser, type UserWithProjects } from '../models.js';
+import type { RequestMeta } from '../ports.js';
+import type { AuthFlowDeps } from './deps.js';
+
+const CODE_TTL_MS = 60_000;
+export const CODE_PURPOSE = 'project-code';
+export const CLIENT_SECRET_PURPOSE = 'project-client-secret';
+
+export interface ProjectRef {
+  id: number;
+  customProjectId: string;
+  name: string;
+  projectUrl: string;
+}
+
+export function createProjectAccess(deps: AuthFlowDeps) {
+  const { store, clock, config, secrets, tokens, authState, audit } = deps;
+  // Compared against when the project does not exist, so both paths do the same work.
+  const dummyHash = secrets.hash(CLIENT_SECRET_PURPOSE, 'no-such-project');
+
+  return {
+    /** A project token for the caller's session, and a one-time code for the project's backend. */
+    async issue(principal: Principal, ref: string, meta: RequestMeta) {
+      const project = await store.repos.projects.findByRef(ref);
+      const assigned = project && (principal.role === 'SUPER_ADMIN' || (await authState.user(principal.userId)).projectIds.has(project.id));
+      if (!project || !assigned) throw new AppError('NOT_FOUND', { message: 'Project not found' });
+      if (!project.isActive) throw new AppError('PROJECT_INACTIVE');
+      const user = await store.repos.users.findById(principal.userId);
+      if (!user) throw new AppError('TOKEN_INVALID');
+
+      const now = clock.now();
+      const code = randomBytes(32).toString('base64url');
+      const signed = await tokens.signProjectToken(user, project, principal.sid);
+      await store.transaction(async (tx) => {
+        await tx.projectCodes.insert({ codeHash: secrets.hash(CODE_PURPOSE, code), userId: user.id, projectId: project.id, sessionId: principal.sid, expiresAt: new Date(now.getTime() + CODE_TTL_MS), usedAt: null, createdAt: now });
+        await tx.projects.touchLastAccessed(user.id, project.id, now);
+        await audit.record({ userId: user.id, actorEmail: user.email, action: 'PROJECT_TOKEN', resource: 'project', projectId: project.id, success: true }, meta, tx);
+      });
+      const redirect = new URL(project.projectUrl);
+      redirect.searchParams.set('xtown_code', code);
+      return {
+        projectToken: signed.token,
+        expiresIn: config.accessTokenTtlSec,
+        project: { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl },
+        redirectUrl: redirect.toString(),
+      };
+    },
+
+    /** The project's backend trades a one-time code and its client secret for the project token. */
+    async exchange(code: string, ref: string, clientSecret: string, meta: RequestMeta) {
+      const project = await store.repos.projects.findByRef(ref);
+      const candidates = secrets.hashCandidates(CLIENT_SECRET_PURPOSE, clientSecret);
+      const stored = project?.clientSecretHash ?? dummyHash;
+      const secretOk = candidates.some((candidate) => safeEqual(candidate, stored)) && project?.clientSecretHash != null;
+      const fail = async (reason: string): Promise<never> => {
+        await audit.record({ userId: null, actorEmail: null, action: 'CODE_EXCHANGE', resource: 'project', projectId: project?.id ?? null, details: { reason }, success: false }, meta);
+        throw new AppError('TOKEN_INVALID');
+      };
+      if (!project || !secretOk) return fail('client secret invalid');
+
+      const now = clock.now();
+      const record = await store.repos.projectCodes.consume(secrets.hashCandidates(CODE_PURPOSE, code), project.id, now);
+      if (!record) return fail('code invalid, used or expired');
+      const [session, userState, user] = await Promise.all([authState.session(record.sessionId), authState.user(record.userId), store.repos.users.findById(record.userId)]);
+      const stillAllowed = userState.role === 'SUPER_ADMIN' || userState.projectIds.has(project.id);
+      if (!user || !session.exists || session.revoked || userState.isSuspended || !userState.isActive || !project.isActive || !stillAllowed) {
+        return fail('session, user or project no longer valid');
+      }
+      const signed = await tokens.signProjectToken(user, project, record.sessionId);
+      const projectView: ProjectRef = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
+      const fullUser: UserWithProjects = {
+        ...toPublicUser(user),
+        projects: [{ ...projectView, icon: project.icon, isActive: project.isActive }],
+      };
+      await audit.record({ userId: user.id, actorEmail: user.email, action: 'CODE_EXCHANGE', resource: 'project', projectId: project.id, success: true }, meta);
+      return { projectToken: signed.token, expiresIn: config.accessTokenTtlSec, user: fullUser, project: projectView };
+    },
+  };
+}

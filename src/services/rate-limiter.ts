@@ -1,0 +1,49 @@
+import type { Clock } from './clock.js';
+import type { RateLimitStore } from './rate-limit/store.js';
+
+export type { RateLimitStore } from './rate-limit/store.js';
+export {
+  createMemoryRateLimitStore,
+  type MemoryRateLimitStore,
+  type MemoryRateLimitStoreOptions,
+} from './rate-limit/memory-store.js';
+
+export interface RateLimitRule {
+  max: number;
+  windowMs: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Hits left in this window after this one. */
+  remaining: number;
+  /** Whole seconds until the window resets, at least 1, when refused; 0 when allowed. */
+  retryAfterSec: number;
+  /** When the current window ends (for RateLimit-Reset style headers). */
+  resetAtMs: number;
+}
+
+export interface RateLimiter {
+  /** Counts one hit on `key` and says whether it is within `rule`. Refused hits count too. */
+  consume(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+  reset(key: string): Promise<void>;
+}
+
+export function createRateLimiter({ store, clock }: { store: RateLimitStore; clock: Clock }): RateLimiter {
+  return {
+    async consume(key, rule) {
+      if (!Number.isInteger(rule.max) || rule.max < 0) throw new RangeError('rule.max must be an integer >= 0');
+      if (!Number.isInteger(rule.windowMs) || rule.windowMs < 1) throw new RangeError('rule.windowMs must be >= 1');
+      const nowMs = clock.now().getTime();
+      const { count, resetAtMs } = await store.increment(key, rule.windowMs, nowMs);
+      const allowed = count <= rule.max;
+      return {
+        allowed,
+        remaining: Math.max(0, rule.max - count),
+        retryAfterSec: allowed ? 0 : Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000)),
+        resetAtMs,
+      };
+    },
+    reset: (key) => store.reset(key),
+  };
+}

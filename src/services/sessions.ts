@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/index.js';
+import type { Repositories, DataStore } from '../db/repositories/index.js';
+import type { Secrets } from '../crypto/secrets.js';
+import { AppError } from '../errors/index.js';
+import type { AuditLog } from './audit.js';
+import type { AuthStateCache } from './auth-state.js';
+import type { Clock } from './clock.js';
+import { toPublicUser, type User, type UserWithProjects } from './models.js';
+import type { RequestMeta, TokenService } from './ports.js';
+
+export interface LoginPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  refreshExpiresIn: number;
+  user: UserWithProjects;
+}
+
+export interface RefreshResult {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+export interface SessionDeps {
+  store: DataStore;
+  clock: Clock;
+  config: Pick<Config, 'accessTokenTtlSec' | 'refreshTokenTtlSec'>;
+  secrets: Secrets;
+  tokens: TokenService;
+  authState: AuthStateCache;
+  audit: AuditLog;
+  logger: { warn(obj: object, msg: string): void };
+}
+
+const REFRESH_PURPOSE = 'refresh-token';
+
+export function createSessionService(deps: SessionDeps) {
+  const { store, clock, config, secrets, tokens, authState, audit } = deps;
+
+  async function withProjects(tx: Repositories, user: User): Promise<UserWithProjects> {
+    return { ...toPublicUser(user), projects: await tx.users.projectsOf(user.id, user.role) };
+  }
+
+  async function newRefreshToken(tx: Repositories, userId: number, sessionId: string, expiresAt: Date): Promise<string> {
+    const refreshToken = randomUUID();
+    await tx.sessions.insertRefreshToken({
+      id: randomUUID(),
+      token: secrets.hash(REFRESH_PURPOSE, refreshToken),
+      userId,
+      sessionId,
+      expiresAt,
+      isRevoked: false,
+      createdAt: clock.now(),
+    });
+    return refreshToken;
+  }
+
+  /** Revokes a session for reuse of a rotated token: the whole chain dies, and every instance hears of it. */
+  async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: string) {
+    await store.repos.sessions.revoke(sessionId, clock.now(), reason);
+    authState.invalidateSessions([sessionId]);
+    deps.logger.warn({ event: 'refresh_token_reuse', userId, sessionId }, 'refresh token reuse detected; session revoked');
+    await audit.record({ userId, actorEmail: null, targetUserId: userId, action: 'REFRESH_TOKEN_REUSE', resource: 'session', details: { reason }, success: false }, meta);
+  }
+
+  return {
+    /** Opens a session for a user who just proved who they are; call inside the transaction that proved it. */
+    async start(tx: Repositories, user: User): Promise<LoginPayload> {
+      const now = clock.now();
+      const sessionId = randomUUID();
+      const expiresAt = new Date(now.getTime() + config.refreshTokenTtlSec * 1000);
+      await tx.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt, revokedAt: null, revokedReason: null });
+      const refreshToken = await newRefreshToken(tx, user.id, sessionId, expiresAt);
+      const fullUser = await withProjects(tx, user);
+      const access = await tokens.signAccessToken(fullUser, sessionId);
+      return { accessToken: access.token, refreshToken, expiresIn: config.accessTokenTtlSec, refreshExpiresIn: config.refreshTokenTtlSec, user: fullUser };
+    },
+
+    /** Rotates a refresh token. A token presented after its rotation revokes the whole session. */
+    async refresh(refreshToken: string, meta?: RequestMeta): Promise<RefreshResult> {
+      const record = await store.repos.sessions.findRefreshToken(secrets.hashCandidates(REFRESH_PURPOSE, refreshToken));
+      if (!record) throw new AppError('TOKEN_INVALID');
+      if (record.rotatedAt) {
+        await killChain(record.sessionId, record.userId, meta, 'rotated token presented again');
+        throw new AppError('TOKEN_INVALID');
+      }
+      if (record.isRevoked) throw new AppError('TOKEN_INVALID');
+      const now = clock.now();
+      if (record.expiresAt <= now) throw new AppError('TOKEN_EXPIRED');
+
+      const result = await store.transaction(async (tx) => {
+        const user = await tx.users.findById(record.userId);
+        if (!user || user.isSuspended || !user.isActive) return null;
+        // The guarded update lets exactly one of several concurrent uses through.
+        if (!(await tx.sessions.markRotated(record.id, now))) return 'raced' as const;
+        const next = await newRefreshToken(tx, user.id, record.sessionId, record.expiresAt);
+        const access = await tokens.signAccessToken(await withProjects(tx, user), record.sessionId);
+        return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec };
+      });
+      if (result === 'raced') {
+        await killChain(record.sessionId, record.userId, meta, 'concurrent use of one refresh token');
+        throw new AppError('TOKEN_INVALID');
+      }
+      if (!result) throw new AppError('TOKEN_INVALID');
+      await audit.record({ userId: record.userId, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta);
+      return result;
+    },
+
+    /** Revokes the session of a refresh token; unknown tokens are ignored so logout never tells what exists. */
+    async logoutByRefreshToken(refreshToken: string, meta?: RequestMeta): Promise<number | null> {
+      const record = await store.repos.sessions.findRefreshToken(secrets.hashCandidates(REFRESH_PURPOSE, refreshToken));
+      if (!record) return null;
+      await this.revokeSession(record.sessionId, record.userId, meta);
+      return record.userId;
+    },
+
+    async revokeSession(sessionId: string, userId: number, meta?: RequestMeta): Promise<void> {
+      await store.repos.sessions.revoke(sessionId, clock.now(), 'logout');
+      authState.invalidateSessions([sessionId]);
+      await audit.record({ userId, actorEmail: null, action: 'LOGOUT', resource: 'session', success: true }, meta);
+    },
+
+    async logoutAllDevices(userId: number, meta?: RequestMeta): Promise<void> {
+      const ids = await store.repos.sessions.revokeAllOfUser(userId, clock.now(), 'logout-all');
+      authState.invalidateSessions(ids);
+      await audit.record({ userId, actorEmail: null, action: 'LOGOUT_ALL', resource: 'session', details: { sessions: ids.length }, success: true }, meta);
+    },
+
+    withProjects,
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createConsoleMailer } from '../../src/email/mailer.js';
 import { escapeHtml, renderEmail } from '../../src/email/templates.js';
 import type { EmailData, EmailKind } from '../../src/email/types.js';
 
@@ -62,20 +61,5 @@ describe('email templates', () => {
       expect(email.text).toContain(name);
     }
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-  });
-});
-
-describe('console mailer', () => {
-  it('prints the recipient, the subject and the text body with the OTP', async () => {
-    let printed = '';
-    const mailer = createConsoleMailer((s) => {
-      printed += s;
-    });
-    await mailer.send({ to: 'dev@example.test', ...renderEmail('REGISTRATION_OTP', { name: 'Dev', otp: '314159', expiresInMinutes: 10 }) });
-    expect(printed).toContain('To:      dev@example.test');
-    expect(printed).toContain('Subject: Your Xtown Authenticator registration code');
-    expect(printed).toContain('314159');
-    expect(printed).not.toContain('<p');
-    expect(await mailer.check()).toBe(true);
   });
 });

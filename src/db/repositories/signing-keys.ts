@@ -88,8 +88,7 @@ export function signingKeysRepository({ exec, dialect }: RepoContext) {
 /** Runs fn holding an exclusive lock on the key table's bootstrap, on one connection. */
 async function withKeyLock<T>(conn: Kysely<DB>, dialect: DialectName, fn: () => Promise<T>): Promise<T> {
   if (dialect === 'sqlite') {
-    // IMMEDIATE takes the write lock up front; other processes wait on busy_timeout.
-    await sql`begin immediate`.execute(conn);
+    await beginImmediate(conn);
     try {
       const result = await fn();
       await sql`commit`.execute(conn);
@@ -115,5 +114,29 @@ async function withKeyLock<T>(conn: Kysely<DB>, dialect: DialectName, fn: () => 
     return await fn();
   } finally {
     await sql`select release_lock(concat(database(), '.xtown_signing_keys'))`.execute(conn);
+  }
+}
+
+/**
+ * BEGIN IMMEDIATE takes SQLite's write lock up front. better-sqlite3 waits for a busy lock by blocking
+ * the thread, which deadlocks two connections of one process; so wait here, asynchronously, instead.
+ */
+async function beginImmediate(conn: Kysely<DB>): Promise<void> {
+  const { rows } = await sql<{ timeout: number }>`pragma busy_timeout`.execute(conn);
+  const timeout = Number(rows[0]?.timeout ?? 5000);
+  await sql`pragma busy_timeout = 0`.execute(conn);
+  try {
+    const deadline = Date.now() + Math.max(timeout, 5000);
+    for (;;) {
+      try {
+        await sql`begin immediate`.execute(conn);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+      }
+    }
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${timeout}`).execute(conn);
   }
 }

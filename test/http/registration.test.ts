@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, otpFor, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { TEST_DIALECT } from '../helpers/database.js';
+
+describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await buildTestApp();
+  });
+  afterEach(async () => t.close());
+
+  const body = (email: string, extra: Record<string, unknown> = {}) => ({ setupToken: SETUP_TOKEN, name: 'Root', email, password: STRONG_PASSWORD, ...extra });
+
+  it('goes from check-super-admin through register and the emailed OTP to a signed-in Super Admin', async () => {
+    expect((await t.get('/api/auth/check-super-admin')).json()).toEqual({ success: true, data: { exists: false } });
+
+    const registered = await t.post('/api/auth/register', body('  Root@Acme.TEST ', { companyName: 'Acme' }));
+    expect(registered.statusCode).toBe(201);
+    expect(registered.json().data.email).toBe('root@acme.test');
+    expect(new Date(registered.json().data.otpExpiresAt).getTime()).toBe(t.clock.now().getTime() + 10 * 60_000);
+    expect((await t.get('/api/auth/check-super-admin')).json().data.exists).toBe(false);
+
+    const login = await t.post('/api/auth/login', { email: 'root@acme.test', password: STRONG_PASSWORD });
+    expect(login.statusCode).toBe(403);
+    expect(login.json().error.code).toBe('ACCOUNT_NOT_ACTIVATED');
+
+    const otp = await otpFor(t, 'root@acme.test');
+    const verified = await t.post('/api/auth/verify-registration-otp', { email: 'ROOT@acme.test', otp });
+    expect(verified.statusCode).toBe(200);
+    const data = verified.json().data;
+    expect(data.user).toMatchObject({ email: 'root@acme.test', role: 'SUPER_ADMIN', isActive: true, companyName: 'Acme', projects: [] });
+    expect(data.user).not.toHaveProperty('password');
+    expect(data.expiresIn).toBe(8 * 3600);
+    expect(data.refreshExpiresIn).toBe(7 * 86400);
+    const cookie = String(verified.headers['set-cookie']);
+    expect(cookie).toContain(`xtown_refresh=${data.refreshToken}`);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toContain('Path=/api/auth');
+
+    expect((await t.get('/api/auth/check-super-admin')).json().data.exists).toBe(true);
+    await t.mailer.waitFor((m) => m.to === 'root@acme.test' && /welcome/i.test(m.subject));
+    const me = await t.get('/api/auth/me', bearer(data.accessToken));
+    expect(me.statusCode).toBe(200);
+    expect(me.json().data.email).toBe('root@acme.test');
+
+    const again = await t.post('/api/auth/register', body('other@acme.test'));
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('SUPER_ADMIN_EXISTS');
+  });
+
+  it('refuses a wrong or missing setup token and changes nothing', async () => {
+    const wrong = await t.post('/api/auth/register', body('root@acme.test', { setupToken: 'guess' }));
+    expect(wrong.statusCode).toBe(403);
+    expect(wrong.json()).toMatchObject({ success: false, error: { code: 'SETUP_TOKEN_INVALID' } });
+    const missing = await t.post('/api/auth/register', { name: 'Root', email: 'root@acme.test', password: STRONG_PASSWORD });
+    expect(missing.statusCode).toBe(400);
+    expect(await t.container.store.repos.users.findByEmail('root@acme.test')).toBeUndefined();
+    expect(t.mailer.sent).toHaveLength(0);
+  });
+
+  it('refuses weak passwords with details and a wrong OTP with INVALID_OTP', async () => {
+    for (const password of ['short1', 'lettersonly', '12345678901', 'password1']) {
+      const response = await t.post('/api/auth/register', body('root@acme.test', { password }));
+      expect(response.statusCode, password).toBe(400);
+      expect(response.json().error.details[0].field).toBe('password');
+    }
+    await t.post('/api/auth/register', body('root@acme.test'));
+    const otp = await otpFor(t, 'root@acme.test');
+    const wrongOtp = String((Number(otp) + 1) % 1_000_000).padStart(6, '0');
+    const response = await t.post('/api/auth/verify-registration-otp', { email: 'root@acme.test', otp: wrongOtp });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('INVALID_OTP');
+  });
+
+  it('lets a new registration replace an unverified one', async () => {
+    await t.post('/api/auth/register', body('first@acme.test'));
+    const firstOtp = await otpFor(t, 'first@acme.test');
+    expect((await t.post('/api/auth/register', body('second@acme.test'))).statusCode).toBe(201);
+    const secondOtp = await otpFor(t, 'second@acme.test');
+    expect((await t.post('/api/auth/verify-registration-otp', { email: 'first@acme.test', otp: firstOtp })).statusCode).toBe(401);
+    expect((await t.post('/api/auth/verify-registration-otp', { email: 'second@acme.test', otp: secondOtp })).statusCode).toBe(200);
+  });
+
+  it('ends concurrent registrations and verifications with exactly one Super Admin', async () => {
+    const emails = ['a@acme.test', 'b@acme.test', 'c@acme.test', 'd@acme.test'];
+    const registered = await Promise.all(emails.map((email) => t.post('/api/auth/register', body(email))));
+    expect(registered.every((r) => r.statusCode === 201)).toBe(true);
+    const pending = [];
+    for (const email of emails) {
+      const user = await t.container.store.repos.users.findByEmail(email);
+      if (user) pending.push({ email, otp: await otpFor(t, email) });
+    }
+    expect(pending.length).toBeGreaterThanOrEqual(1);
+    const verified = await Promise.all(pending.flatMap(({ email, otp }) => [1, 2].map(() => t.post('/api/auth/verify-registration-otp', { email, otp }))));
+    const winners = verified.filter((r) => r.statusCode === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of verified.filter((r) => r.statusCode !== 200)) expect([401, 409]).toContain(loser.statusCode);
+    const superAdmins = await t.container.store.repos.users.findByEmail(winners[0]!.json().data.user.email);
+    expect(superAdmins?.isVerifiedSuperAdmin).toBe(true);
+    let verifiedCount = 0;
+    for (const email of emails) if ((await t.container.store.repos.users.findByEmail(email))?.isVerifiedSuperAdmin) verifiedCount += 1;
+    expect(verifiedCount).toBe(1);
+  });
+});

@@ -12,10 +12,13 @@ import { requireAccessToken } from './http/plugins/authenticate.js';
 import { registerErrorHandler } from './http/plugins/error-handler.js';
 import { limitRules, registerLimits } from './http/plugins/limits.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
+import { auditLogsRoutes } from './http/routes/audit-logs.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
 import type { RouteDeps } from './http/routes/deps.js';
 import { healthRoutes } from './http/routes/health.js';
 import { jwksRoutes } from './http/routes/jwks.js';
+import { projectsRoutes } from './http/routes/projects.js';
+import { usersRoutes } from './http/routes/users.js';
 import './http/types.js';
 
 export interface AppOptions {
@@ -83,12 +86,16 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   const deps: RouteDeps = {
     config,
     auth: c.auth,
+    admin: c.admin,
     limiter: c.limiter,
     rules,
     requireAccessToken: requireAccessToken({ authenticator: c.auth.authenticator, limiter: c.limiter, rules }),
   };
   await app.register(authPublicRoutes(deps), { prefix: '/api/auth' });
   await app.register(authSessionRoutes(deps), { prefix: '/api/auth' });
+  await app.register(projectsRoutes(deps), { prefix: '/api/projects' });
+  await app.register(usersRoutes(deps), { prefix: '/api/users' });
+  await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });
   await app.register(jwksRoutes(c.keys));
   await app.register(
     healthRoutes({

@@ -15,6 +15,7 @@ import { createLogger } from './logger.js';
 import { createAuditLog } from './services/audit.js';
 import { createAuthStateCache } from './services/auth-state.js';
 import { systemClock, type Clock } from './services/clock.js';
+import { createAdminServices } from './services/admin/index.js';
 import { createAuthServices } from './services/index.js';
 import { createOtpService } from './services/otps.js';
 import { createMemoryRateLimitStore, createRateLimiter } from './services/rate-limiter.js';
@@ -56,7 +57,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const audit = createAuditLog({ store, clock, logger });
   const otps = createOtpService({ store, secrets, clock, config, emails });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
-  const auth = createAuthServices({ store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger });
+  const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger };
+  const auth = createAuthServices(flowDeps);
+  const admin = createAdminServices(flowDeps);
 
   return {
     config,
@@ -73,6 +76,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     worker,
     authState,
     auth,
+    admin,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       await worker.stop();

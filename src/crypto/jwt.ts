@@ -104,7 +104,7 @@ export function createTokenService({ keys, clock, config, verifiedCacheSize = 10
   };
 
   const accept = (verified: VerifiedToken, expected: ExpectedTokenType): VerifiedToken => {
-    
+    if (expected !== 'ANY' && verified.tokenType !== expected) throw invalid();
     if (verified.expiresAt.getTime() <= clock.now().getTime()) throw new AppError('TOKEN_EXPIRED');
     return verified;
   };

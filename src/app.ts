@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Container } from './container.js';
 import { AppError } from './errors/index.js';
 import { requireAccessToken } from './http/plugins/authenticate.js';
-import { registerErrorHandler } from './http/plugins/error-handler.js';
+import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
 import { limitRules, registerLimits } from './http/plugins/limits.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
@@ -41,6 +41,11 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // A URL the router cannot decode never reaches the error handler or the hooks: same envelope and headers here.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id).header('Cache-Control', 'no-store');
+      return sendError(reply, toAppError(error));
+    },
   }) as FastifyInstance;
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -52,7 +57,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
+    if (/^\/api(\/|\?|$)/.test(request.url)) reply.header('Cache-Control', 'no-store');
   });
 
   await app.register(cookie);
@@ -78,6 +83,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documentObject) => ('openapiObject' in documentObject ? optionalBodies(documentObject.openapiObject) : documentObject.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
@@ -105,6 +111,21 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     }),
   );
   return fastify;
+}
+
+/**
+ * @fastify/swagger marks every request body required; a nullable body schema (refresh-token, logout,
+ * validate-token: the cookie or the Bearer header may stand in for it) is documented as optional.
+ */
+function optionalBodies<T extends { paths?: object }>(document: T): T {
+  type Operation = { requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> } };
+  for (const item of Object.values(document.paths ?? {}) as Array<Record<string, Operation>>) {
+    for (const operation of Object.values(item)) {
+      const content = operation?.requestBody?.content;
+      if (content && Object.values(content).every((media) => media.schema?.nullable === true)) operation.requestBody!.required = false;
+    }
+  }
+  return document;
 }
 
 /**

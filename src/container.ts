@@ -44,7 +44,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   }
   const store = createDataStore(database);
   const secrets = createSecrets(config.jwtSecret, config.jwtSecretPrevious);
-  const keys = await loadKeyRing({ store, secrets, clock });
+  const keys = await loadKeyRing({ store, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
   const limiterStore = createMemoryRateLimitStore();
@@ -55,7 +55,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   emails.setWaker(() => worker.nudge());
   const authState = createAuthStateCache({ store, clock });
   const audit = createAuditLog({ store, clock, logger });
-  const otps = createOtpService({ store, secrets, clock, config, emails });
+  const otps = createOtpService({ store, secrets, clock, config, emails, audit });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
   const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger };
   const auth = createAuthServices(flowDeps);

@@ -7,15 +7,23 @@ const duration = (fallback: string) =>
     .default(fallback)
     .transform((value, ctx) => {
       const seconds = parseDurationSeconds(value);
-      if (seconds === null) {
-        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 60s, 10m, 8h or 7d` });
+      // Lifetimes are counted in whole seconds: "100ms" would round to a token that is born expired.
+      if (seconds === null || seconds < 1) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration of at least 1s such as 60s, 10m, 8h or 7d` });
         return z.NEVER;
       }
       return seconds;
     });
 
+/** Decimal digits only: Number() would read " " as 0 (PORT=" " binding a random port) and "0x50" as 80. */
 const integer = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .default(String(fallback))
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 
 const flag = (fallback: boolean) =>
   z

@@ -4,6 +4,7 @@ import { safeEqual, type Secrets } from '../crypto/secrets.js';
 import type { DataStore, Repositories } from '../db/repositories/index.js';
 import type { EmailQueue } from '../email/types.js';
 import { AppError } from '../errors/index.js';
+import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { OtpPurpose } from './models.js';
 
@@ -15,6 +16,7 @@ export interface OtpServiceDeps {
   clock: Clock;
   config: Pick<Config, 'otp'>;
   emails: EmailQueue;
+  audit: AuditLog;
 }
 
 export interface IssuedOtp {
@@ -29,21 +31,27 @@ export function generateOtpCode(length: number): string {
 
 const normalize = (email: string) => email.trim().toLowerCase();
 
-export function createOtpService({ store, secrets, clock, config, emails }: OtpServiceDeps) {
+export function createOtpService({ store, secrets, clock, config, emails, audit }: OtpServiceDeps) {
   const { ttlSec, length, maxAttempts, maxDailyFailures } = config.otp;
   const repos = store.repos.otps;
   // Email and purpose are inside the HMAC, so the same digits issued elsewhere never match.
   const hashInput = (email: string, purpose: OtpPurpose, code: string) => `${purpose}:${email}:${code}`;
   const invalid = () => new AppError('INVALID_OTP');
 
-  /** Inserts the lockout; only the request whose insert wins tells the owner, in the same transaction. */
+  /**
+   * Inserts the lockout; only the request whose insert wins records it and tells the owner, in the
+   * same transaction. Addresses without an account get no mail (their codes were never sent).
+   */
   async function startLockout(email: string, purpose: OtpPurpose, now: Date): Promise<void> {
     await repos.clearExpiredLockout(email, purpose, now);
     const until = new Date(now.getTime() + DAY_MS);
     const started = await store.transaction(async (tx) => {
       const inserted = await tx.otps.insertLockout(email, purpose, until, now);
-      if (inserted) await emails.enqueue(tx, 'OTP_LOCKOUT', email, { purpose, until });
-      return inserted;
+      if (!inserted) return false;
+      const owner = await tx.users.findByEmail(email);
+      await audit.record({ userId: null, actorEmail: email, targetUserId: owner?.id ?? null, action: 'OTP_LOCKOUT', resource: 'otp', details: { purpose, until: until.toISOString() }, success: false }, undefined, tx);
+      if (owner) await emails.enqueue(tx, 'OTP_LOCKOUT', email, { purpose, until });
+      return true;
     });
     if (started) emails.nudge();
   }

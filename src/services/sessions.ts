@@ -36,6 +36,13 @@ export interface SessionDeps {
 
 const REFRESH_PURPOSE = 'refresh-token';
 
+/** Thrown inside the rotation's transaction so that a refused rotation leaves no new token behind. */
+class RefreshRefused extends Error {
+  constructor(readonly reason: 'raced' | 'revoked') {
+    super(reason);
+  }
+}
+
 export function createSessionService(deps: SessionDeps) {
   const { store, clock, config, secrets, tokens, authState, audit } = deps;
 
@@ -90,20 +97,28 @@ export function createSessionService(deps: SessionDeps) {
       const now = clock.now();
       if (record.expiresAt <= now) throw new AppError('TOKEN_EXPIRED');
 
-      const result = await store.transaction(async (tx) => {
-        const user = await tx.users.findById(record.userId);
-        if (!user || user.isSuspended || !user.isActive) return null;
-        // The guarded update lets exactly one of several concurrent uses through.
-        if (!(await tx.sessions.markRotated(record.id, now))) return 'raced' as const;
-        const next = await newRefreshToken(tx, user.id, record.sessionId, record.expiresAt);
-        const access = await tokens.signAccessToken(await withProjects(tx, user), record.sessionId);
-        return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec };
-      });
-      if (result === 'raced') {
-        await killChain(record.sessionId, record.userId, meta, 'concurrent use of one refresh token');
+      let result: RefreshResult;
+      try {
+        result = await store.transaction(async (tx) => {
+          // The insert comes first: on MariaDB its foreign-key checks lock the user and session rows
+          // before any token row, the order every revoker takes them, so a concurrent logout or password
+          // change waits for this rotation instead of deadlocking with it. The session row, not the
+          // tokens' flags, decides: a new token that a concurrent revocation missed (PostgreSQL does not
+          // make it wait) is refused at its first use.
+          const next = await newRefreshToken(tx, record.userId, record.sessionId, record.expiresAt);
+          const user = await tx.users.findById(record.userId);
+          const session = await tx.sessions.find(record.sessionId);
+          if (!user || user.isSuspended || !user.isActive || !session || session.revokedAt) throw new RefreshRefused('revoked');
+          // The guarded update lets exactly one of several concurrent uses through.
+          if (!(await tx.sessions.markRotated(record.id, now))) throw new RefreshRefused('raced');
+          const access = await tokens.signAccessToken(await withProjects(tx, user), record.sessionId);
+          return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec };
+        });
+      } catch (error) {
+        if (!(error instanceof RefreshRefused)) throw error;
+        if (error.reason === 'raced') await killChain(record.sessionId, record.userId, meta, 'concurrent use of one refresh token');
         throw new AppError('TOKEN_INVALID');
       }
-      if (!result) throw new AppError('TOKEN_INVALID');
       await audit.record({ userId: record.userId, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta);
       return result;
     },

@@ -62,11 +62,12 @@ export function sampleUser(overrides: Partial<UserWithProjects> = {}): UserWithP
 }
 
 /** What fn throws; fails the test if it returns. */
-export function thrownBy(fn: () => unknown): unknown {
+export function thrownBy(fn: () => unknown, label?: unknown): unknown {
+  let result: unknown;
   try {
-    fn();
+    result = fn();
   } catch (error) {
     return error;
   }
-  throw new Error('expected a throw, got a return');
+  throw new Error(`expected a throw${label === undefined ? '' : ` for ${JSON.stringify(label)?.slice(0, 200)}`}, got a return: ${JSON.stringify(result)?.slice(0, 300)}`);
 }

@@ -47,7 +47,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   /** Signs arbitrary claims with the ring's real private key, to reach the checks behind the signature. */
   const signRaw = (payload: object, kid = ring.signingKey.kid) => signCompact(encodeHeader(kid), payload, ring.signingKey.privateKey);
   const invalidCode = (token: string, expected: 'ACCESS' | 'PROJECT_ACCESS' | 'ANY' = 'ANY') => {
-    const error = thrownBy(() => tokens.verifyTokenSync(token, expected));
+    const error = thrownBy(() => tokens.verifyTokenSync(token, expected), token);
     expect(error).toBeInstanceOf(AppError);
     return (error as AppError).code;
   };
@@ -213,7 +213,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
     const token = accessToken().token;
     const garbage: unknown[] = [
       '', ' ', '.', '..', '...', 'a', 'a.b', 'a.b.c', 'a.b.c.d', `${token}.`, `.${token}`, ` ${token}`, `${token} `, `${token}\n`,
-      `Bearer ${token}`, token.replace(/\./g, '..'), token.slice(0, -1), `${token}A`, token.replace(/-/g, '+').replace(/_/g, '/'),
+      `Bearer ${token}`, token.replace(/\./g, '..'), token.slice(0, -1), `${token}A`, `${token.slice(0, -1)}+`, `${token.slice(0, -1)}/`, token.replace('.', '=.'), `${token}==`,
       `${b64('{"alg":"EdDSA"')}.${b64('{}')}.${parts(token).s}`, `${b64('null')}.${b64('{}')}.${parts(token).s}`,
       `${b64({ alg: 'EdDSA', kid: ring.signingKey.kid })}.${b64('[]')}.${parts(token).s}`,
       'x'.repeat(100_000), `${'a'.repeat(70_000)}.b.c`, '\u0000.\u0000.\u0000', 'ä.ö.ü', undefined, null, 42, {}, [token],
@@ -222,6 +222,16 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       expect(invalidCode(value as string), String(value).slice(0, 40)).toBe('TOKEN_INVALID');
       await expect(tokens.verifyToken(value as string, 'ANY')).rejects.toBeInstanceOf(AppError);
     }
+  });
+
+  it('refuses a signature spelled non-canonically (same bytes, stray low bits)', () => {
+    const token = accessToken().token;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(token.at(-1)!);
+    const variant = `${token.slice(0, -1)}${alphabet[last | 0b0101]}`;
+    expect(Buffer.from(parts(variant).s, 'base64url')).toEqual(Buffer.from(parts(token).s, 'base64url'));
+    expect(tokens.verifyTokenSync(token, 'ACCESS').userId).toBe(42);
+    expect(invalidCode(variant)).toBe('TOKEN_INVALID');
   });
 
   it('refuses every one-character change of a valid token', () => {

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecrets } from '../../src/crypto/secrets.js';
 import { KeyRingError, loadKeyRing } from '../../src/crypto/signing-keys.js';
@@ -69,7 +69,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     const db = await fresh();
     const clock = fixedClock();
     const secrets = createSecrets(SECRET_ONE);
-    const stores = await Promise.all([db.open(), db.open(), db.open(), db.open()]);
+    const stores = await Promise.all(Array.from({ length: 6 }, () => db.open()));
     const rings = await Promise.all(stores.map((store) => loadKeyRing({ store, secrets, clock })));
     expect(new Set(rings.map((ring) => ring.signingKey.kid)).size).toBe(1);
     expect(await stores[0]!.repos.signingKeys.listActive()).toHaveLength(1);
@@ -104,7 +104,12 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       await loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_ONE), clock });
       const attempt = loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_TWO), clock });
       await expect(attempt).rejects.toThrow(KeyRingError);
+      await expect(attempt).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
       await expect(loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_TWO, 'some-other-secret'), clock })).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
+      // Nothing was replaced: the old key is still there for the operator who sets the previous secret.
+      const rows = await db.database.db.selectFrom('signing_keys').selectAll().execute();
+      expect(rows).toHaveLength(1);
+      expect(createSecrets(SECRET_ONE).needsReencryption(rows[0]!.privateKeyEnc)).toBe(false);
     });
   });
 
@@ -122,7 +127,6 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     const addKey = async (createdAt: Date) => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const jwk = publicKey.export({ format: 'jwk' });
-      const { createHash } = await import('node:crypto');
       const id = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest('base64url');
       const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
       await store.repos.signingKeys.insert({ id, algorithm: 'EdDSA', publicJwk: JSON.stringify(jwk), privateKeyEnc: secrets.encrypt(pem), createdAt, retiredAt: null });

@@ -6,6 +6,7 @@ import { toBool, toDate } from '../../src/db/values.js';
 import type { EmailData, EmailKind, EmailQueue } from '../../src/email/types.js';
 import { fixedClock } from '../../src/services/clock.js';
 import type { OtpPurpose } from '../../src/services/models.js';
+import { createAuditLog } from '../../src/services/audit.js';
 import { createOtpService, generateOtpCode, type OtpService } from '../../src/services/otps.js';
 import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
 
@@ -44,10 +45,18 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
   });
   afterAll(async () => drop?.());
 
+  /** The lockout notice goes only to addresses that have an account. */
+  async function seedOwner(email: string) {
+    const now = new Date();
+    await store.repos.users.insert({ name: 'Owner', email, password: null, role: 'ADMIN', customRole: null, companyName: null, companyAddress: null, companyPhone: null,
+      isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, subUserLimit: 5, createdById: null, createdAt: now, updatedAt: now, superAdminSlot: null });
+  }
+
   function setup() {
     const clock = fixedClock('2026-03-01T10:00:00.000Z');
     const emails = fakeEmails();
-    const service = createOtpService({ store, secrets, clock, config, emails: emails.queue });
+    const audit = createAuditLog({ store, clock, logger: { error: () => {} } });
+    const service = createOtpService({ store, secrets, clock, config, emails: emails.queue, audit });
     return { clock, emails, service };
   }
 
@@ -202,6 +211,7 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
   it('locks an email and purpose for 24 h after 20 wrong tries, telling the owner once', async () => {
     const { service, clock, emails } = setup();
     const email = nextEmail();
+    await seedOwner(email);
     const purpose = 'FORGOT_PASSWORD';
     for (let i = 0; i < 3; i++) await failTimes(service, email, (await issue(service, email, purpose)).code, 5, purpose);
     const fourth = await issue(service, email, purpose);
@@ -230,9 +240,27 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
     expect(emails.sent).toHaveLength(1);
   });
 
+  it('records a lockout in the audit log, and mails no address that has no account', async () => {
+    const { clock, emails, service } = setup();
+    const email = nextEmail();
+    const purpose: OtpPurpose = 'FORGOT_PASSWORD';
+    for (let round = 0; round < 4; round += 1) {
+      const { code } = await issue(service, email, purpose);
+      for (let i = 0; i < 5; i += 1) await service.check(email, purpose, wrong(code)).catch(() => undefined);
+      clock.advance(20 * 60_000);
+    }
+    expect(emails.sent).toEqual([]);
+    const { code } = await issue(service, email, purpose);
+    await expect(service.check(email, purpose, code)).rejects.toMatchObject({ code: 'INVALID_OTP' });
+    const audit = await database.db.selectFrom('audit_logs').selectAll().where('action', '=', 'OTP_LOCKOUT').where('actorEmail', '=', email).execute();
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0]!.details!)).toMatchObject({ purpose });
+  });
+
   it('locks again after a lockout has run out, with a second notice at the 20th wrong try', async () => {
     const { service, clock, emails } = setup();
     const email = nextEmail();
+    await seedOwner(email);
     const failTwenty = async () => {
       const before = emails.sent.length;
       for (let i = 0; i < 4; i++) {

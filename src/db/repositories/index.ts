@@ -6,15 +6,23 @@ import { otpsRepository } from './otps.js';
 import { outboxRepository } from './outbox.js';
 import { projectCodesRepository } from './project-codes.js';
 import { projectsRepository } from './projects.js';
+import { projectAdminRepository } from './project-admin.js';
+import { auditQueryRepository } from './audit-query.js';
 import { sessionsRepository } from './sessions.js';
 import { signingKeysRepository } from './signing-keys.js';
 import { usersRepository } from './users.js';
+import { userAdminRepository } from './user-admin.js';
+import { userStatsRepository } from './user-stats.js';
 
 export function createRepositories(exec: Executor, dialect: Database['dialect']) {
   const ctx = { exec, dialect };
   return {
     users: usersRepository(ctx),
+    userAdmin: userAdminRepository(ctx),
+    userStats: userStatsRepository(ctx),
     projects: projectsRepository(ctx),
+    projectAdmin: projectAdminRepository(ctx),
+    auditQuery: auditQueryRepository(ctx),
     sessions: sessionsRepository(ctx),
     otps: otpsRepository(ctx),
     projectCodes: projectCodesRepository(ctx),

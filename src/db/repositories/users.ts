@@ -33,7 +33,8 @@ export function mapUser(row: Selectable<UsersTable>): UserRecord {
   };
 }
 
-export type LoginReservation = 'allowed' | 'locked';
+/** 'locking': allowed, and this attempt reached the threshold (the lock holds unless the password is right). */
+export type LoginReservation = 'allowed' | 'locking' | 'locked';
 
 export function usersRepository({ exec, dialect }: RepoContext) {
   const lockable = dialect !== 'sqlite';
@@ -132,7 +133,7 @@ export function usersRepository({ exec, dialect }: RepoContext) {
         .set({ failedLoginCount: count, lockedUntil: count >= threshold ? lockUntil : null })
         .where('id', '=', id)
         .execute();
-      return 'allowed';
+      return count >= threshold ? 'locking' : 'allowed';
     },
 
     async resetLoginFailures(id: number): Promise<void> {

@@ -12,14 +12,17 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
 };
 
+/** Router errors about the URL itself (undecodable, or a parameter over the router's length). */
+const URL_ERRORS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
+
 function validationDetails(error: FastifyError): ErrorDetail[] {
   if (!hasZodFastifySchemaValidationErrors(error)) return [{ field: '', message: error.message }];
-  return error.validation.map((issue) => {
+  return error.validation.flatMap((issue) => {
     const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const params = issue.params as { issue?: { code?: string; keys?: string[] } } | undefined;
-    const keys = params?.issue?.code === 'unrecognized_keys' ? params.issue.keys : undefined;
-    if (keys?.length) return { field: keys.join(','), message: `unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` };
-    return { field: path || (error.validationContext ?? ''), message: issue.message ?? 'is not valid' };
+    // The provider puts the Zod issue's code in `keyword` and the rest of the issue (its `keys`) in `params`.
+    const keys = issue.keyword === 'unrecognized_keys' ? (issue.params as { keys?: unknown }).keys : undefined;
+    if (Array.isArray(keys) && keys.length) return keys.map((key) => ({ field: path ? `${path}.${String(key)}` : String(key), message: 'unknown field' }));
+    return [{ field: path || (error.validationContext ?? ''), message: issue.message ?? 'is not valid' }];
   });
 }
 
@@ -27,6 +30,7 @@ export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError?.validation) return new AppError('VALIDATION_ERROR', { details: validationDetails(fastifyError) });
+  if (URL_ERRORS.has(fastifyError?.code)) return new AppError('VALIDATION_ERROR', { details: [{ field: 'url', message: 'is not a valid URL' }] });
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new AppError(mapped);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('INVALID_JSON');

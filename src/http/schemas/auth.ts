@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, isoDate, otp, optionalText, password, presentedPassword, projectRef, projectSummary, successEnvelope, text, userView } from './common.js';
+import { email, isoDate, opaque, otp, optionalText, password, presentedPassword, projectRef, projectSummary, successEnvelope, text, userView } from './common.js';
 
 export const otpPurpose = z.enum(['REGISTRATION', 'ACCOUNT_ACTIVATION', 'FORGOT_PASSWORD']);
 
@@ -7,7 +7,7 @@ export const otpPurpose = z.enum(['REGISTRATION', 'ACCOUNT_ACTIVATION', 'FORGOT_
 const projectIdField = z.union([z.number().int().positive().transform(String), projectRef]);
 
 export const registerBody = z.strictObject({
-  setupToken: z.string().min(1).max(200),
+  setupToken: opaque(200),
   name: text(255),
   email,
   password,
@@ -22,11 +22,11 @@ export const activateBody = z.strictObject({ email, otp, password });
 export const resendOtpBody = z.strictObject({ email, purpose: otpPurpose });
 export const forgotPasswordBody = z.strictObject({ email });
 export const resetPasswordBody = z.strictObject({ email, otp, newPassword: password });
-export const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional() }).nullish();
-export const logoutBody = z.strictObject({ refreshToken: z.string().min(1).max(200).optional(), allDevices: z.boolean().optional() }).nullish();
-export const validateBody = z.strictObject({ token: z.string().min(1).max(8192).optional(), projectId: projectIdField.optional() }).nullish();
+export const refreshBody = z.strictObject({ refreshToken: opaque(200).optional() }).nullish();
+export const logoutBody = z.strictObject({ refreshToken: opaque(200).optional(), allDevices: z.boolean().optional() }).nullish();
+export const validateBody = z.strictObject({ token: opaque(8192).optional(), projectId: projectIdField.optional() }).nullish();
 export const projectTokenParams = z.strictObject({ projectId: projectRef });
-export const exchangeBody = z.strictObject({ code: z.string().min(1).max(200), projectId: projectIdField, clientSecret: z.string().min(1).max(200) });
+export const exchangeBody = z.strictObject({ code: opaque(200), projectId: projectIdField, clientSecret: opaque(200) });
 export const changePasswordBody = z.strictObject({ currentPassword: presentedPassword, newPassword: password });
 
 export const loginPayload = z.object({

@@ -19,13 +19,17 @@ export const email = z
 export const password = z
   .string()
   .max(1024)
+  .regex(NO_NUL, 'must not contain NUL bytes')
   .superRefine((value, ctx) => {
     const problem = passwordProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 /** The password a user types to prove who they are: only bounded, never judged (old passwords may predate the rules). */
-export const presentedPassword = z.string().min(1).max(1024);
+export const presentedPassword = z.string().min(1).max(1024).regex(NO_NUL, 'must not contain NUL bytes');
+
+/** A token, code or secret as received: bounded, never trimmed, no NUL (bcrypt would stop reading at one). */
+export const opaque = (max: number) => z.string().min(1).max(max).regex(NO_NUL, 'must not contain NUL bytes');
 
 export const otp = z.string().trim().regex(/^\d{4,10}$/, 'must be the digits from the email');
 export const isoDate = z.iso.datetime({ offset: true });

@@ -1,8 +1,15 @@
 import type { AuthFlowDeps } from '../auth/deps.js';
+import { createAuditQuery } from './audit-query.js';
+import { createProjectAdmin } from './projects.js';
+import { createUserAdmin } from './users.js';
 
-/** The administration services (projects, users, statistics, audit log); filled in by the administration issue. */
-export function createAdminServices(_deps: AuthFlowDeps) {
-  return {};
+/** The administration services: projects, users, their statistics, and the audit log. */
+export function createAdminServices(deps: AuthFlowDeps) {
+  return {
+    projects: createProjectAdmin(deps),
+    users: createUserAdmin(deps),
+    auditLogs: createAuditQuery(deps),
+  };
 }
 
 export type AdminServices = ReturnType<typeof createAdminServices>;

@@ -25,18 +25,19 @@ export function createLogin(deps: AuthFlowDeps) {
       const user = await store.repos.users.findByEmail(email);
       const now = clock.now();
       const lockUntil = new Date(now.getTime() + config.lockout.durationSec * 1000);
-      const reservation = await store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil));
+      // The reservation runs beside the hash so that its write (a real one only for a known, unlocked
+      // user) hides under the hashing time; a locked account's verdict is thrown away unread.
+      const [reservation, { ok, needsRehash }] = await Promise.all([
+        store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil)),
+        hasher.verify(user?.passwordHash ?? null, password),
+      ]);
       const locked = reservation === 'locked';
-      const { ok, needsRehash } = await hasher.verify(locked ? null : (user?.passwordHash ?? null), password);
 
       if (!user) return refuse(email, user, 'unknown_email', meta);
       if (locked) return refuse(email, user, 'locked', meta);
       if (!user.passwordHash) return refuse(email, user, 'no_password', meta);
       if (!ok) {
-        const after = await store.repos.users.findById(user.id);
-        if (after?.lockedUntil && after.lockedUntil > now) {
-          logger.warn({ event: 'account_locked', userId: user.id }, 'account locked after repeated wrong passwords');
-        }
+        if (reservation === 'locking') logger.warn({ event: 'account_locked', userId: user.id }, 'account locked after repeated wrong passwords');
         return refuse(email, user, 'wrong_password', meta);
       }
 

@@ -1,0 +1,111 @@
+import type { Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/db/client.js';
+import { buildTestApp, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { TEST_DIALECT } from '../helpers/database.js';
+import { freePort, startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
+
+const EMAIL = 'root@x.test';
+
+interface OutboxRow {
+  id: number;
+  kind: string;
+  status: string;
+  attempts: number;
+  payloadEnc: string | null;
+  lastError: string | null;
+  nextAttemptAt: unknown;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
+  let t: TestApp;
+  let port: number;
+  let peer: SmtpPeer | undefined;
+  let direct: Awaited<ReturnType<typeof createDb>>;
+  const outbox = () => (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
+
+  beforeEach(async () => {
+    port = await freePort();
+    peer = undefined;
+    t = await buildTestApp({ realMailer: true, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' } });
+    direct = await createDb(t.config.databaseUrl, { poolSize: 1 });
+  });
+  afterEach(async () => {
+    await direct.destroy();
+    await t.close();
+    await peer?.stop();
+  });
+
+  it('answers register at once, keeps the OTP email in the outbox, and delivers it once SMTP is back', async () => {
+    const registered = await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: STRONG_PASSWORD });
+    expect(registered.statusCode, registered.body).toBe(201);
+
+    // The worker tried, failed on the refused connection, and scheduled a retry; the email waits, encrypted.
+    const waiting = await until('a failed first attempt', async () => {
+      const rows = await outbox();
+      return rows.length === 1 && Number(rows[0]!.attempts) >= 1 && rows[0]!.lastError ? rows[0]! : undefined;
+    });
+    expect(waiting.kind).toBe('REGISTRATION_OTP');
+    expect(waiting.status).toBe('PENDING');
+    expect(waiting.payloadEnc).toBeTruthy();
+    expect(waiting.payloadEnc).not.toContain(EMAIL);
+    expect(waiting.lastError).not.toContain(EMAIL);
+    expect(new Date(String(waiting.nextAttemptAt)).getTime()).toBeGreaterThan(t.clock.now().getTime());
+    expect(t.logs.some((line) => line.msg === 'email send failed; will retry')).toBe(true);
+
+    // While the clock stands still, the worker does not hammer the dead server.
+    const attempts = Number(waiting.attempts);
+    await sleep(300);
+    expect(Number((await outbox())[0]!.attempts)).toBe(attempts);
+
+    // Readiness names the outage without failing the instance: the database still serves.
+    const down = await t.get('/health/ready');
+    expect(down.statusCode).toBe(200);
+    expect(down.json().data).toEqual({ database: 'healthy', smtp: 'unhealthy' });
+
+    peer = await startSmtpPeer({ port });
+    expect((await t.get('/health/ready')).json().data).toEqual({ database: 'healthy', smtp: 'healthy' });
+    await sleep(200);
+    expect(peer.messages).toHaveLength(0);
+    // Past the longest first back-off (base 5 s): the retry is due.
+    t.clock.advance(6_000);
+    const message = await until('the OTP email at the SMTP peer', () => peer!.messages.find((m) => m.to === EMAIL));
+    const otp = /\b(\d{6})\b/.exec(message.text)?.[1];
+    expect(otp).toBeDefined();
+
+    const sent = await until('the outbox row marked sent', async () => {
+      const rows = await outbox();
+      return rows[0]!.status === 'SENT' ? rows[0]! : undefined;
+    });
+    expect(sent.payloadEnc).toBeNull();
+
+    const verified = await t.post('/api/auth/verify-registration-otp', { email: EMAIL, otp });
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json().data.user.email).toBe(EMAIL);
+
+    // Delivered once: the Welcome email follows, the OTP email is not sent again, however time moves.
+    await until('the Welcome email', () => peer!.messages.find((m) => m.to === EMAIL && /welcome/i.test(m.subject)));
+    t.clock.advance(3_600_000);
+    await sleep(300);
+    const otpEmails = peer.messages.filter((m) => m.to === EMAIL && m.text.includes(otp!));
+    expect(otpEmails).toHaveLength(1);
+    expect(peer.messages).toHaveLength(2);
+    const rows = await outbox();
+    expect(rows.map((row) => [row.kind, row.status])).toEqual([
+      ['REGISTRATION_OTP', 'SENT'],
+      ['WELCOME', 'SENT'],
+    ]);
+  });
+});

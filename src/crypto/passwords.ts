@@ -59,6 +59,13 @@ function argon2IsWeaker(stored: string): boolean {
   );
 }
 
+/** The cost of a $2a$/$2b$/$2y$ hash ("$2b$12$…" → 12). */
+function bcryptCost(stored: string): number {
+  const cost = /^\$2[aby]\$(\d{2})\$/.exec(stored)?.[1];
+  if (!cost) throw new Error('not a bcrypt hash');
+  return Number(cost);
+}
+
 export function defaultHashConcurrency(): number {
   return Math.max(1, availableParallelism() - 1);
 }
@@ -71,7 +78,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   const pool = createWorkPool(options.concurrency ?? defaultHashConcurrency(), options.maxQueue ?? 256);
 
   const hashNow = (plain: string): Promise<string> =>
-    kind === 'argon2id' ? argon2.hash(plain, ARGON2_OPTIONS) : bcrypt.hash(plain, { cost: bcryptRounds });
+    kind === 'argon2id' ? argon2.hash(plain, ARGON2_OPTIONS) : bcrypt.hash(plain, bcryptRounds);
 
   // Made once, off the request path, so that an unknown user costs exactly what a known one does.
   const dummyHash = hashNow(randomBytes(18).toString('base64'));
@@ -88,7 +95,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   function needsRehash(stored: string, storedKind: PasswordHashKind): boolean {
     if (storedKind !== kind) return true;
     try {
-      return kind === 'argon2id' ? argon2IsWeaker(stored) : bcrypt.parseOptions(stored).cost < bcryptRounds;
+      return kind === 'argon2id' ? argon2IsWeaker(stored) : bcryptCost(stored) < bcryptRounds;
     } catch {
       return true;
     }

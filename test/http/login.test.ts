@@ -71,7 +71,7 @@ describe(`login (${TEST_DIALECT})`, () => {
     });
 
     it('signs in a user with a bcrypt hash and stores an argon2id hash afterwards', async () => {
-      const legacy = await bcryptHash(STRONG_PASSWORD, { cost: 10 });
+      const legacy = await bcryptHash(STRONG_PASSWORD, 10);
       expect(legacy).toMatch(/^\$2[aby]\$10\$/);
       const id = await seedUser(t, { email: 'old@acme.test', passwordHash: legacy });
       expect(t.config.passwordHash).toBe('argon2id');

@@ -17,3 +17,10 @@ export function isConnectionError(error: unknown): boolean {
   if (e.code && codes.includes(e.code)) return true;
   return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state/i.test(e.message ?? '');
 }
+
+/** A deadlock or serialization failure: the transaction did nothing and may simply run again. */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number } | null;
+  if (!e) return false;
+  return e.code === '40001' || e.code === '40P01' || e.errno === 1213 || e.code === 'ER_LOCK_DEADLOCK' || e.code === 'SQLITE_BUSY';
+}

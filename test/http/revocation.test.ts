@@ -105,6 +105,26 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
     expect((await t.post('/api/auth/login', { email: w.email, password: NEW_PASSWORD })).statusCode).toBe(200);
   });
 
+  it('lets no refresh racing a change-password keep its session alive, and never answers 500', async () => {
+    let password = STRONG_PASSWORD;
+    for (let round = 0; round < 12; round += 1) {
+      const session = await signIn(t, w.email, password);
+      const next = `Round-${round}-Passw0rd`;
+      const [changed, rotated] = await Promise.all([
+        t.post('/api/auth/change-password', { currentPassword: password, newPassword: next }, bearer(session.accessToken)),
+        refresh(t, session.refreshToken),
+      ]);
+      expect(changed.statusCode, changed.body).toBe(200);
+      password = next;
+      expect([200, 401], rotated.body).toContain(rotated.statusCode);
+      if (rotated.statusCode !== 200) continue;
+      const data = rotated.json().data;
+      expect((await me(t, data.accessToken)).statusCode).toBe(401);
+      expect((await refresh(t, data.refreshToken)).statusCode).toBe(401);
+      expect((await me(t, changed.json().data.accessToken)).statusCode).toBe(200);
+    }
+  });
+
   it('refuses a wrong current password on change-password and revokes nothing', async () => {
     const issued = await issueTokens();
     const wrong = await t.post('/api/auth/change-password', { currentPassword: 'Wrong-Passw0rd-1', newPassword: NEW_PASSWORD }, bearer(issued.accessTokens[2]!));

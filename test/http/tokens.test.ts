@@ -173,6 +173,20 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
       expect((await me(t, bystander.accessToken)).json().data.id).toBe(bystanderId);
     });
 
+    it('leaves nothing alive when a logout races a refresh of the same session, and never answers 500', async () => {
+      for (let round = 0; round < 25; round += 1) {
+        const session = await signIn(t, w.email);
+        const [out, rotated] = await Promise.all([t.post('/api/auth/logout', { refreshToken: session.refreshToken }), refresh(t, session.refreshToken)]);
+        expect(out.statusCode, out.body).toBe(200);
+        expect([200, 401], rotated.body).toContain(rotated.statusCode);
+        if (rotated.statusCode !== 200) continue;
+        // The refresh may have won the race, but what it returned belongs to a session that is now over.
+        const next = rotated.json().data;
+        expect((await me(t, next.accessToken)).statusCode).toBe(401);
+        expect((await refresh(t, next.refreshToken)).statusCode).toBe(401);
+      }
+    });
+
     it('refuses allDevices without an access token with 401 and revokes nothing', async () => {
       const a = await signIn(t, w.email);
       const response = await t.post('/api/auth/logout', { refreshToken: a.refreshToken, allDevices: true });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../client.js';
 import type { Executor } from './executor.js';
+import { isRetryableTransactionError } from '../values.js';
 import { auditRepository } from './audit.js';
 import { otpsRepository } from './otps.js';
 import { outboxRepository } from './outbox.js';
@@ -38,18 +39,33 @@ export type Repositories = ReturnType<typeof createRepositories>;
 export interface DataStore {
   dialect: Database['dialect'];
   repos: Repositories;
-  /** Runs fn in one transaction; everything fn does through `tx` commits or rolls back together. */
+  /**
+   * Runs fn in one transaction; everything fn does through `tx` commits or rolls back together. A
+   * deadlock victim is run again, so fn must have no effect outside `tx`.
+   */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   destroy(): Promise<void>;
 }
+
+const MAX_TRANSACTION_ATTEMPTS = 4;
 
 export function createDataStore(database: Database): DataStore {
   const { db, dialect } = database;
   return {
     dialect,
     repos: createRepositories(db, dialect),
-    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx, dialect))),
+    async transaction(fn) {
+      // MySQL and PostgreSQL may pick a transaction as a deadlock victim; it did nothing, so run it again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await db.transaction().execute((trx) => fn(createRepositories(trx, dialect)));
+        } catch (error) {
+          if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        }
+      }
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },

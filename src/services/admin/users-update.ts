@@ -5,6 +5,13 @@ import type { UserWithProjects } from '../models.js';
 import type { RequestMeta } from '../ports.js';
 import { assertInScope, assertSubset, findUser, loadActor, resolveProjectIds, targetInScope, viewOf, type Caller, type ProjectRefInput } from './users-scope.js';
 
+/** An empty optional field clears it, as at creation. */
+function blanksToNull(changes: UserProfileChanges): UserProfileChanges {
+  const out: UserProfileChanges = { ...changes };
+  for (const key of ['customRole', 'companyName', 'companyAddress', 'companyPhone'] as const) if (out[key] === '') out[key] = null;
+  return out;
+}
+
 export function createUserUpdates(deps: AuthFlowDeps) {
   const { store, clock, authState, audit } = deps;
 
@@ -20,7 +27,7 @@ export function createUserUpdates(deps: AuthFlowDeps) {
             throw new AppError('VALIDATION_ERROR', { details: [{ field: 'subUserLimit', message: 'only a Project Admin has a sub-user limit' }] });
           }
         }
-        await tx.userAdmin.updateProfile(target.id, changes, clock.now());
+        await tx.userAdmin.updateProfile(target.id, blanksToNull(changes), clock.now());
         await audit.record(
           { userId: actor.id, actorEmail: actor.email, targetUserId: target.id, action: 'USER_UPDATE', resource: 'user', details: { fields: Object.keys(changes) }, success: true },
           meta,

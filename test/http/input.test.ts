@@ -132,6 +132,7 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
     expectError(await t.post('/api/auth/no-such-route', {}), 404, 'NOT_FOUND');
     expectError(await t.request({ method: 'DELETE', url: '/api/auth/login' }), 404, 'NOT_FOUND');
     expectError(await t.get('/api'), 404, 'NOT_FOUND');
+    expectError(await t.get('/api/auth/me'), 401, 'UNAUTHENTICATED');
   });
 
   it('answers URLs the router cannot take with the envelope too', async () => {

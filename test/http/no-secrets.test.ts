@@ -25,7 +25,7 @@ function expectAbsent(haystack: string, secrets: Secret[], where: string) {
   expect(found, `secrets found in ${where}`).toEqual([]);
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { buildTestApp, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { freePort, startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
+import { createServer } from 'node:net';
+import { startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
 
 const EMAIL = 'root@x.test';
 
@@ -17,13 +18,32 @@ interface OutboxRow {
   nextAttemptAt: unknown;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/**
+ * A free port below the ephemeral range (32768+ on Linux): the OS never hands it to another test's
+ * listen(0) (freePort, SMTP peers), so no stranger can start answering on it during the outage.
+ */
+async function quietPort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
   }
 }
 
@@ -37,7 +57,7 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
   const outbox = () => (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
 
   beforeEach(async () => {
-    port = await freePort();
+    port = await quietPort();
     peer = undefined;
     t = await buildTestApp({ realMailer: true, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' } });
     direct = await createDb(t.config.databaseUrl, { poolSize: 1 });

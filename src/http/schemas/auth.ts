@@ -40,20 +40,9 @@ export const loginPayload = z.object({
 export const projectRefView = z.object({ id: z.number().int(), customProjectId: z.string(), name: z.string(), projectUrl: z.string() });
 
 /** The user as a token carries it (the seed's payload), as validate-token returns it. */
-export const tokenUserView = z.object({
-  id: z.number().int(),
-  email: z.string(),
-  name: z.string(),
-  role: z.enum(['SUPER_ADMIN', 'ADMIN', 'SUB_USER']),
-  customRole: z.string().nullable(),
-  companyName: z.string().nullable(),
-  companyAddress: z.string().nullable(),
-  companyPhone: z.string().nullable(),
-  isActive: z.boolean(),
-  isSuspended: z.boolean(),
-  createdAt: z.string(),
-  projects: z.array(projectSummary.partial({ icon: true })),
-});
+export const tokenUserView = userView
+  .pick({ id: true, email: true, name: true, role: true, customRole: true, companyName: true, companyAddress: true, companyPhone: true, isActive: true, isSuspended: true, createdAt: true })
+  .extend({ projects: z.array(projectSummary.partial({ icon: true })) });
 
 export const responses = {
   checkSuperAdmin: successEnvelope(z.object({ exists: z.boolean() })),

@@ -90,7 +90,7 @@ export const usersRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (ap
 
   app.delete(
     '/:id',
-    { config, onRequest: administrators, schema: { tags, security, summary: 'Delete a user (an Admin with sub-users only with ?force=true)', params: s.userIdParams, querystring: s.deleteUserQuery, response: { 200: s.responses.deleted, ...errors(400, 401, 403, 404, 409, 429) } } },
+    { config, onRequest: administrators, schema: { tags, security, summary: 'Delete a user (an Admin with sub-users only with ?force=true)', params: s.userIdParams, querystring: s.deleteUserQuery, body: s.emptyBody, response: { 200: s.responses.deleted, ...errors(400, 401, 403, 404, 409, 429) } } },
     async (request) => {
       const deleted = await users.remove(caller(request), request.params.id, request.query.force ?? false, metaOf(request));
       return { success: true as const, message: deleted.length > 1 ? `User and ${deleted.length - 1} sub-user(s) deleted` : 'User deleted', data: { deletedUserIds: deleted } };

@@ -7,7 +7,7 @@ import type { AuthFlowDeps } from './deps.js';
 type Outcome = 'unknown_email' | 'no_password' | 'locked' | 'wrong_password';
 
 export function createLogin(deps: AuthFlowDeps) {
-  const { store, clock, config, hasher, sessions, audit, logger } = deps;
+  const { store, clock, config, hasher, sessions, audit, logger, metrics } = deps;
 
   /**
    * Every refusal before the password is known to be right is the same 401, reached through the
@@ -16,6 +16,7 @@ export function createLogin(deps: AuthFlowDeps) {
    */
   async function refuse(email: string, user: UserRecord | undefined, outcome: Outcome, meta: RequestMeta): Promise<never> {
     logger.warn({ event: 'login_failed', reason: outcome, userId: user?.id }, 'login failed');
+    metrics?.login(outcome === 'locked' ? 'locked' : 'invalid_credentials');
     await audit.record({ userId: user?.id ?? null, actorEmail: email, targetUserId: user?.id ?? null, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: outcome }, success: false }, meta);
     throw new AppError('INVALID_CREDENTIALS');
   }
@@ -44,11 +45,13 @@ export function createLogin(deps: AuthFlowDeps) {
       // The password is right: from here on the answer may say what is wrong with the account.
       if (!user.isActive || user.isSuspended) await store.repos.users.resetLoginFailures(user.id);
       if (!user.isActive) {
-        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'not_activated' }, success: false }, meta);
+        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'not_activated' }, success: false }, meta);
+        metrics?.login('not_activated');
         throw new AppError('ACCOUNT_NOT_ACTIVATED');
       }
       if (user.isSuspended) {
-        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'suspended' }, success: false }, meta);
+        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'suspended' }, success: false }, meta);
+        metrics?.login('suspended');
         throw new AppError('ACCOUNT_SUSPENDED');
       }
       if (needsRehash) {
@@ -56,9 +59,10 @@ export function createLogin(deps: AuthFlowDeps) {
       }
       const payload = await store.transaction(async (tx) => {
         await tx.users.recordLoginSuccess(user.id, now);
-        await audit.record({ userId: user.id, actorEmail: email, action: 'LOGIN', resource: 'auth', success: true }, meta, tx);
+        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN', resource: 'auth', success: true }, meta, tx);
         return sessions.start(tx, { ...user, lastLoginAt: now });
       });
+      metrics?.login('success');
       return payload;
     },
   };

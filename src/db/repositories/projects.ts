@@ -35,6 +35,8 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
     async findByRef(ref: string | number): Promise<ProjectRecord | undefined> {
       const key = parseProjectRef(ref);
       if ('id' in key && !Number.isSafeInteger(key.id)) return undefined;
+      // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".
+      if ('customProjectId' in key && key.customProjectId !== key.customProjectId.toLowerCase()) return undefined;
       const row = await exec
         .selectFrom('projects')
         .selectAll()

@@ -21,6 +21,8 @@ export interface RefreshResult {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
+  /** Seconds left in the session: rotation never extends it. */
+  refreshExpiresIn: number;
 }
 
 export interface SessionDeps {
@@ -112,7 +114,8 @@ export function createSessionService(deps: SessionDeps) {
           // The guarded update lets exactly one of several concurrent uses through.
           if (!(await tx.sessions.markRotated(record.id, now))) throw new RefreshRefused('raced');
           const access = await tokens.signAccessToken(await withProjects(tx, user), record.sessionId);
-          return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec };
+          const refreshExpiresIn = Math.max(0, Math.floor((record.expiresAt.getTime() - now.getTime()) / 1000));
+          return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
         });
       } catch (error) {
         if (!(error instanceof RefreshRefused)) throw error;

@@ -125,6 +125,13 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
         await db.destroy();
       }
     });
+    it("sets the cookie to live only as long as the session has left: rotation does not extend it", async () => {
+      const session = await signIn(t, w.email);
+      t.clock.advance(DAY);
+      const response = await refresh(t, session.refreshToken);
+      expect(response.statusCode).toBe(200);
+      expect(String(response.headers['set-cookie'])).toContain(`Max-Age=${6 * 24 * 3600}`);
+    });
   });
 
   describe('POST /logout', () => {

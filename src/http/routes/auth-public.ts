@@ -12,13 +12,13 @@ export const REFRESH_COOKIE = 'xtown_refresh';
 export const metaOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 1000) ?? null });
 
 /** Every response that carries a refresh token also sets it as the httpOnly cookie the dashboard relies on. */
-export function withRefreshCookie(reply: FastifyReply, deps: RouteDeps, payload: { refreshToken: string }) {
+export function withRefreshCookie(reply: FastifyReply, deps: RouteDeps, payload: { refreshToken: string; refreshExpiresIn: number }) {
   reply.setCookie(REFRESH_COOKIE, payload.refreshToken, {
     httpOnly: true,
     sameSite: 'strict',
     path: '/api/auth',
     secure: deps.config.isProduction,
-    maxAge: deps.config.refreshTokenTtlSec,
+    maxAge: payload.refreshExpiresIn,
   });
 }
 

@@ -11,15 +11,18 @@ import { AppError } from './errors/index.js';
 import { requireAccessToken } from './http/plugins/authenticate.js';
 import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
 import { limitRules, registerLimits } from './http/plugins/limits.js';
+import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
 import type { RouteDeps } from './http/routes/deps.js';
 import { healthRoutes } from './http/routes/health.js';
 import { jwksRoutes } from './http/routes/jwks.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { projectsRoutes } from './http/routes/projects.js';
 import { usersRoutes } from './http/routes/users.js';
 import './http/types.js';
+import { requestContext } from './logger.js';
 
 export interface AppOptions {
   /** Readiness answers 503 once this returns true (graceful shutdown). */
@@ -34,10 +37,19 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     bodyLimit: config.bodyLimit,
     // Trust exactly TRUST_PROXY hops: a forged X-Forwarded-For beyond them never becomes the client IP.
     trustProxy: config.trustProxy > 0 ? (_address: string, hop: number) => hop < config.trustProxy : false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A caller's x-request-id is kept only when it is sane: it lands in every log line and a response header.
+    requestIdHeader: false,
+    genReqId: (raw) => saneRequestId(raw.headers['x-request-id']) ?? randomUUID(),
+    // Socket idle time, then the whole request and its headers: a client that trickles one byte a
+    // second is never idle, so only the request and header deadlines cut it off (slow loris).
     connectionTimeout: 10_000,
-    requestTimeout: 30_000,
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      requestTimeout: config.http.requestTimeoutMs,
+      headersTimeout: config.http.headersTimeoutMs,
+      // Node enforces both deadlines on a periodic sweep (30 s by default), which would let a slow client linger.
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(config.http.headersTimeoutMs / 4))),
+    },
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -54,6 +66,9 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   registerJsonParser(fastify);
   registerErrorHandler(fastify);
   app.decorateRequest('principal', null);
+  // The request id follows the work into the services, so that their log lines carry it too.
+  fastify.addHook('onRequest', (request, _reply, done) => requestContext.run({ reqId: request.id }, done));
+  registerRequestMetrics(fastify, c.metrics);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -74,7 +89,17 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     },
     hsts: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
-  await app.register(cors, { origin: config.allowedOrigins, credentials: true, methods: ['GET', 'POST', 'PUT', 'DELETE'] });
+  // A function rather than the list: for an origin outside it @fastify/cors then writes no header at all
+  // (with a list it still sends Allow-Credentials and answers the preflight with the requested headers).
+  const allowedOrigins = new Set(config.allowedOrigins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin) ? origin : false),
+    credentials: true,
+    methods: ['GET', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After'],
+    maxAge: 600,
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -103,6 +128,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   await app.register(usersRoutes(deps), { prefix: '/api/users' });
   await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });
   await app.register(jwksRoutes(c.keys));
+  await app.register(metricsRoutes({ metrics: c.metrics, token: config.metricsToken }));
   await app.register(
     healthRoutes({
       database: () => c.store.ping().then(() => true, () => false),
@@ -143,4 +169,9 @@ function registerJsonParser(app: FastifyInstance) {
       done(new AppError('INVALID_JSON'), undefined);
     }
   });
+}
+
+/** 1–128 of [A-Za-z0-9._-]; anything else (spaces, newlines, a second header) is replaced by a fresh id. */
+export function saneRequestId(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(value) ? value : undefined;
 }

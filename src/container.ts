@@ -10,8 +10,10 @@ import { createDataStore } from './db/repositories/index.js';
 import { createConsoleMailer, createSmtpMailer } from './email/mailer.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from './email/outbox-worker.js';
 import { createEmailQueue } from './email/queue.js';
+import { createCleanupJob } from './jobs/cleanup.js';
 import type { Mailer } from './email/types.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './observability/metrics.js';
 import { createAuditLog } from './services/audit.js';
 import { createAuthStateCache } from './services/auth-state.js';
 import { systemClock, type Clock } from './services/clock.js';
@@ -47,17 +49,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const keys = await loadKeyRing({ store, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
+  const metrics = createMetrics({ outboxPending: () => store.repos.outbox.pendingCount(), hashPool: () => hasher.stats() });
   const limiterStore = createMemoryRateLimitStore();
   const limiter = createRateLimiter({ store: limiterStore, clock });
   const mailer = overrides.mailer ?? (config.smtp ? createSmtpMailer(config.smtp) : createConsoleMailer());
   const emails = createEmailQueue({ secrets, clock });
-  const worker = createOutboxWorker({ store, mailer, secrets, clock, logger, options: overrides.outbox });
+  const worker = createOutboxWorker({ store, mailer, secrets, clock, logger, options: overrides.outbox, onOutcome: metrics.email });
   emails.setWaker(() => worker.nudge());
+  const cleanup = createCleanupJob({ store, clock, logger, config });
   const authState = createAuthStateCache({ store, clock });
   const audit = createAuditLog({ store, clock, logger });
-  const otps = createOtpService({ store, secrets, clock, config, emails, audit });
+  const otps = createOtpService({ store, secrets, clock, config, emails, audit, logger });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
-  const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger };
+  const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger, metrics };
   const auth = createAuthServices(flowDeps);
   const admin = createAdminServices(flowDeps);
 
@@ -70,15 +74,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     keys,
     tokens,
     hasher,
+    metrics,
     limiter,
     mailer,
     emails,
     worker,
+    /** Started by main (never by tests unless they ask); one instance runs it per interval. */
+    cleanup,
     authState,
     auth,
     admin,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
+      await cleanup.stop();
       await worker.stop();
       await limiterStore.close();
       await mailer.close();

@@ -38,6 +38,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   cleanup: { intervalMs: number; batchSize: number };
   bodyLimit: number;
+  /** Whole request, and its headers alone: a client that trickles bytes is cut off at these. */
+  http: { requestTimeoutMs: number; headersTimeoutMs: number };
   issuer: string;
   audience: string;
 }
@@ -70,6 +72,9 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     }
   }
   if (env.SMTP_HOST && !env.SMTP_FROM) throw new ConfigError('SMTP_FROM: required when SMTP_HOST is set');
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
 
   const jwtSecret = env.JWT_SECRET ?? developmentSecret(env.DATABASE_URL, cwd);
   const origins = (env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://localhost:5173')
@@ -116,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     logLevel: env.LOG_LEVEL,
     cleanup: { intervalMs: env.TOKEN_CLEANUP_INTERVAL_MS, batchSize: env.TOKEN_CLEANUP_BATCH_SIZE },
     bodyLimit: env.BODY_LIMIT,
+    http: { requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS },
     issuer: 'xtown-authenticator',
     audience: 'xtown-authenticator',
   };

@@ -88,6 +88,8 @@ export const envSchema = z.object({
   TOKEN_CLEANUP_INTERVAL_MS: integer(3_600_000, 1000, 86_400_000 * 7),
   TOKEN_CLEANUP_BATCH_SIZE: integer(1000, 1, 100_000),
   BODY_LIMIT: integer(100 * 1024, 1024, 10 * 1024 * 1024),
+  HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 100, 600_000),
+  HTTP_HEADERS_TIMEOUT_MS: integer(10_000, 100, 600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,11 +1,15 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './client.js';
 import { initial } from './migrations/001_initial.js';
+import { revocationEvents } from './migrations/002_revocation_events.js';
+import { jobLeases } from './migrations/003_job_leases.js';
 import type { DialectMigration } from './migrations/types.js';
 
 /** In order; append, never edit one that has shipped. */
 const MIGRATIONS: Record<string, DialectMigration> = {
   '001_initial': initial,
+  '002_revocation_events': revocationEvents,
+  '003_job_leases': jobLeases,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -155,6 +155,21 @@ export interface EmailOutboxTable {
   sentAt: NullableTimestamp;
 }
 
+/** One row per scheduled job: whoever holds an unexpired lease runs it; the others skip that interval. */
+export interface JobLeasesTable {
+  name: string;
+  holder: string;
+  leasedUntil: Timestamp;
+}
+
+/** One invalidation of the auth-state cache, for the instances that poll instead of using Redis. */
+export interface RevocationEventsTable {
+  id: Generated<number>;
+  kind: 'user' | 'session' | 'project';
+  targetId: string;
+  createdAt: Timestamp;
+}
+
 export interface DB {
   users: UsersTable;
   projects: ProjectsTable;
@@ -167,6 +182,8 @@ export interface DB {
   audit_logs: AuditLogsTable;
   signing_keys: SigningKeysTable;
   email_outbox: EmailOutboxTable;
+  job_leases: JobLeasesTable;
+  revocation_events: RevocationEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { Secrets } from '../crypto/secrets.js';
 import type { ClaimedEmail } from '../db/repositories/outbox.js';
@@ -24,6 +25,8 @@ export interface OutboxWorkerDeps {
   options?: OutboxWorkerOptions;
   /** For the jitter; tests may pin it. */
   random?: () => number;
+  /** Told of every delivery attempt's outcome (the metrics count them). */
+  onOutcome?: (outcome: keyof BatchResult) => void;
 }
 
 export interface BatchResult {
@@ -57,7 +60,7 @@ export function describeSendError(error: unknown, email?: OutgoingEmail): string
   return text.replace(ADDRESS, '[address]').slice(0, 300);
 }
 
-export function createOutboxWorker({ store, mailer, secrets, clock, logger, options = {}, random = Math.random }: OutboxWorkerDeps): OutboxWorker {
+export function createOutboxWorker({ store, mailer, secrets, clock, logger, options = {}, random = Math.random, onOutcome }: OutboxWorkerDeps): OutboxWorker {
   const { pollIntervalMs = 1000, batchSize = 10, maxAttempts = 8, baseDelayMs = 5000, maxDelayMs = 3_600_000, lockMs = 60_000 } = options;
   const outbox = store.repos.outbox;
   const inFlight = new Set<Promise<BatchResult>>();
@@ -78,6 +81,7 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
   async function abandon(row: ClaimedEmail, reason: string, result: BatchResult) {
     await outbox.markAbandoned(row.id, reason);
     result.abandoned += 1;
+    onOutcome?.('abandoned');
     logger.error({ outboxId: row.id, kind: row.kind, attempts: row.attempts, error: reason }, 'email abandoned');
   }
 
@@ -98,11 +102,13 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
       const delay = retryDelayMs(row.attempts, baseDelayMs, maxDelayMs, random);
       await outbox.markRetry(row.id, new Date(clock.now().getTime() + delay), reason);
       result.failed += 1;
+      onOutcome?.('failed');
       logger.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, retryInMs: delay, error: reason }, 'email send failed; will retry');
       return;
     }
     await outbox.markSent(row.id, clock.now());
     result.sent += 1;
+    onOutcome?.('sent');
     logger.info({ outboxId: row.id, kind: row.kind, attempts: row.attempts }, 'email sent');
   }
 
@@ -128,7 +134,7 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
 
   function schedule(delayMs: number) {
     clearTimeout(timer);
-    timer = setTimeout(tick, delayMs);
+    timer = setTimeout(detachedTick, delayMs);
     timer.unref();
   }
 
@@ -153,6 +159,9 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
     // A full batch or a nudge during the batch means more may be due now.
     if (started) schedule(full || again ? 0 : pollIntervalMs);
   }
+  // A nudge comes from inside a request: bound to the worker's own context, its batches (and their
+  // log lines) never carry that request's id, nor does every later poll.
+  const detachedTick = AsyncResource.bind(() => void tick());
 
   return {
     start() {

@@ -17,6 +17,7 @@ export interface OtpServiceDeps {
   config: Pick<Config, 'otp'>;
   emails: EmailQueue;
   audit: AuditLog;
+  logger?: { warn(obj: object, msg: string): void };
 }
 
 export interface IssuedOtp {
@@ -31,7 +32,7 @@ export function generateOtpCode(length: number): string {
 
 const normalize = (email: string) => email.trim().toLowerCase();
 
-export function createOtpService({ store, secrets, clock, config, emails, audit }: OtpServiceDeps) {
+export function createOtpService({ store, secrets, clock, config, emails, audit, logger }: OtpServiceDeps) {
   const { ttlSec, length, maxAttempts, maxDailyFailures } = config.otp;
   const repos = store.repos.otps;
   // Email and purpose are inside the HMAC, so the same digits issued elsewhere never match.
@@ -47,13 +48,15 @@ export function createOtpService({ store, secrets, clock, config, emails, audit 
     const until = new Date(now.getTime() + DAY_MS);
     const started = await store.transaction(async (tx) => {
       const inserted = await tx.otps.insertLockout(email, purpose, until, now);
-      if (!inserted) return false;
+      if (!inserted) return null;
       const owner = await tx.users.findByEmail(email);
       await audit.record({ userId: null, actorEmail: email, targetUserId: owner?.id ?? null, action: 'OTP_LOCKOUT', resource: 'otp', details: { purpose, until: until.toISOString() }, success: false }, undefined, tx);
       if (owner) await emails.enqueue(tx, 'OTP_LOCKOUT', email, { purpose, until });
-      return true;
+      return { userId: owner?.id };
     });
-    if (started) emails.nudge();
+    if (!started) return;
+    logger?.warn({ event: 'otp_lockout', purpose, userId: started.userId, until: until.toISOString() }, 'OTP checks locked for 24 hours after repeated wrong codes');
+    emails.nudge();
   }
 
   /**

@@ -83,7 +83,8 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
     expect(waiting.payloadEnc).not.toContain(EMAIL);
     expect(waiting.lastError).not.toContain(EMAIL);
     expect(new Date(String(waiting.nextAttemptAt)).getTime()).toBeGreaterThan(t.clock.now().getTime());
-    expect(t.logs.some((line) => line.msg === 'email send failed; will retry')).toBe(true);
+    // The row is updated before the worker logs, so wait for the line rather than expect it at once.
+    await until('the retry log line', () => t.logs.find((line) => line.msg === 'email send failed; will retry'));
 
     // While the clock stands still, the worker does not hammer the dead server.
     const attempts = Number(waiting.attempts);

@@ -3,11 +3,14 @@ import type { Database } from '../client.js';
 import type { Executor } from './executor.js';
 import { isRetryableTransactionError } from '../values.js';
 import { auditRepository } from './audit.js';
+import { cleanupRepository } from './cleanup.js';
+import { jobLeasesRepository } from './job-leases.js';
 import { otpsRepository } from './otps.js';
 import { outboxRepository } from './outbox.js';
 import { projectCodesRepository } from './project-codes.js';
 import { projectsRepository } from './projects.js';
 import { projectAdminRepository } from './project-admin.js';
+import { revocationEventsRepository } from './revocation-events.js';
 import { auditQueryRepository } from './audit-query.js';
 import { sessionsRepository } from './sessions.js';
 import { signingKeysRepository } from './signing-keys.js';
@@ -30,6 +33,9 @@ export function createRepositories(exec: Executor, dialect: Database['dialect'])
     audit: auditRepository(ctx),
     signingKeys: signingKeysRepository(ctx),
     outbox: outboxRepository(ctx),
+    revocationEvents: revocationEventsRepository(ctx),
+    cleanup: cleanupRepository(ctx),
+    jobLeases: jobLeasesRepository(ctx),
   };
 }
 

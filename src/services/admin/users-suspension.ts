@@ -11,7 +11,7 @@ export interface SuspensionResult {
 }
 
 export function createUserSuspension(deps: AuthFlowDeps) {
-  const { store, clock, emails, authState, audit } = deps;
+  const { store, clock, emails, authState, audit, logger } = deps;
 
   return {
     /**
@@ -37,6 +37,7 @@ export function createUserSuspension(deps: AuthFlowDeps) {
         return { user: await viewOf(tx, (await tx.users.findById(target.id))!), changed: true, sessions };
       });
       if (result.changed) {
+        logger.warn({ event: 'user_suspended', userId: id, by: actor.id, sessionsRevoked: result.sessions.length }, 'user suspended; sessions revoked');
         authState.invalidateSessions(result.sessions);
         authState.invalidateUser(id);
         emails.nudge();

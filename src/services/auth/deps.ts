@@ -8,6 +8,13 @@ import type { Clock } from '../clock.js';
 import type { OtpService, PasswordHasher, RateLimiter, TokenService } from '../ports.js';
 import type { SessionService } from '../sessions.js';
 
+export type LoginOutcome = 'success' | 'invalid_credentials' | 'locked' | 'not_activated' | 'suspended' | 'rate_limited';
+
+/** Where flows report what an operator counts (Prometheus in production); optional so tests may leave it out. */
+export interface FlowMetrics {
+  login(outcome: LoginOutcome): void;
+}
+
 export interface AuthFlowDeps {
   store: DataStore;
   clock: Clock;
@@ -22,6 +29,7 @@ export interface AuthFlowDeps {
   authState: AuthStateCache;
   audit: AuditLog;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  metrics?: FlowMetrics;
 }
 
 export const otpMinutes = (config: Config) => Math.max(1, Math.round(config.otp.ttlSec / 60));

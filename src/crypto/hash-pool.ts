@@ -10,6 +10,8 @@ export interface WorkPool {
   /** Runs `task` once a slot is free (FIFO); refuses at once when the queue is full. */
   run<T>(task: () => Promise<T>): Promise<T>;
   stats(): PoolStats;
+  /** True when a new job would be refused: callers can refuse before doing any other work. */
+  saturated(): boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
   };
 
   return {
+    saturated: () => active >= concurrency && queued() >= maxQueue,
     async run<T>(task: () => Promise<T>): Promise<T> {
       if (active >= concurrency) {
         if (queued() >= maxQueue) {

@@ -12,7 +12,7 @@ export interface PasswordHasherOptions {
   bcryptRounds: number;
   /** Hash/verify jobs at once; default one less than the cores, at least 1. */
   concurrency?: number;
-  /** Jobs allowed to wait; beyond it callers get SERVICE_UNAVAILABLE at once. Default 256. */
+  /** Jobs allowed to wait; beyond it callers get SERVICE_UNAVAILABLE at once. Default 64 (well under a second of argon2id). */
   maxQueue?: number;
 }
 
@@ -27,6 +27,7 @@ export interface PasswordHasher {
   /** `storedHash` null (unknown user, no password yet) costs a real verify and answers ok false. */
   verify(storedHash: string | null, plain: string): Promise<VerifyResult>;
   stats(): PoolStats;
+  saturated(): boolean;
 }
 
 // OWASP's argon2id recommendation. The const enum Algorithm cannot be read under isolatedModules.
@@ -75,7 +76,7 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   if (kind === 'bcrypt' && !(Number.isInteger(bcryptRounds) && bcryptRounds >= 4 && bcryptRounds <= 31)) {
     throw new RangeError('bcryptRounds must be an integer between 4 and 31');
   }
-  const pool = createWorkPool(options.concurrency ?? defaultHashConcurrency(), options.maxQueue ?? 256);
+  const pool = createWorkPool(options.concurrency ?? defaultHashConcurrency(), options.maxQueue ?? 64);
 
   const hashNow = (plain: string): Promise<string> =>
     kind === 'argon2id' ? argon2.hash(plain, ARGON2_OPTIONS) : bcrypt.hash(plain, bcryptRounds);
@@ -116,5 +117,6 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       }),
 
     stats: () => pool.stats(),
+    saturated: () => pool.saturated(),
   };
 }

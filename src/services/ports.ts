@@ -9,6 +9,8 @@ export interface PasswordHasher {
   hash(plain: string): Promise<string>;
   /** A null hash runs against a dummy hash so unknown users take the same time. */
   verify(storedHash: string | null, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>;
+  /** True when a hash job would be refused right now (the pool's queue is full). */
+  saturated(): boolean;
 }
 
 export interface OtpService {

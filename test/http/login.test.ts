@@ -173,6 +173,27 @@ describe(`login (${TEST_DIALECT})`, () => {
   });
 
   describe('lockout', () => {
+    it('does not count logins the hashing pool refused: a storm locks nobody out', async () => {
+      await seedUser(t, { email: 'bystander@acme.test' });
+      const victim = await seedUser(t, { email: 'victim@acme.test' });
+      // Fill the pool (1 at a time on 2 cores, 64 waiting) with somebody else's logins ...
+      const storm = Array.from({ length: 120 }, (_, i) =>
+        t.request({ method: 'POST', url: '/api/auth/login', payload: { email: 'bystander@acme.test', password: 'wrong-password-1' }, remoteAddress: `10.9.${i >> 8}.${i & 255}` }),
+      );
+      // ... then the owner tries while it is full: refused with 503, and nothing is counted against the account.
+      for (let waited = 0; !t.container.hasher.saturated() && waited < 5000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(t.container.hasher.saturated()).toBe(true);
+      const during = await Promise.all(Array.from({ length: 8 }, () => t.post('/api/auth/login', { email: 'victim@acme.test', password: 'not-the-password-1' })));
+      const answers = await Promise.all(storm);
+      expect(answers.filter((r) => r.statusCode === 503).length).toBeGreaterThan(0);
+      expect(during.filter((r) => r.statusCode === 503).length).toBeGreaterThan(0);
+      for (const refused of during.filter((r) => r.statusCode === 503)) expect(refused.headers['retry-after']).toBe('1');
+      const judged = during.filter((r) => r.statusCode === 401).length;
+      const record = await t.container.store.repos.users.findById(victim);
+      expect(record?.failedLoginCount).toBe(judged);
+      if (judged < 5) expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(200);
+    });
+
     const lockWith = async (email: string, times = 5) => {
       for (let i = 0; i < times; i++) expect((await attempt(email, WRONG)).statusCode).toBe(401);
     };

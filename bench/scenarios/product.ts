@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { measure, type LoadResult, type LoadSpec } from '../lib/load.js';
+import { createDatabase, PASSWORD, seed, startProduct, type DatabaseKind, type Session } from '../lib/product.js';
+import { sampleRss } from '../lib/process.js';
+import { median } from '../lib/stats.js';
+import type { Settings } from '../lib/settings.js';
+import type { SmtpSink } from '../lib/smtp-sink.js';
+import { countStatements, type StatementCounts } from './statements.js';
+
+export interface ProductResults {
+  database: DatabaseKind;
+  users: number;
+  firstStartMs: number;
+  validation: LoadResult;
+  login: LoadResult;
+  /**
+   * The login clients connect before the clock starts (prewarm): hundreds of connections opened at once
+   * at a saturated server overflow the kernel's listen queue, and the 1 s / 3 s SYN retransmits would
+   * be measured instead of the server's refusals. listenOverflows: the kernel's drops (system-wide)
+   * once the clock runs; 0 means no login of the storm waited for a SYN retransmit.
+   */
+  storm: { offeredLoginsPerSec: number; logins: LoadResult; validation: LoadResult; listenOverflows: number | null };
+  refresh: LoadResult;
+  refreshChains: number;
+  rss: { idleAfterStartMb: number; idleAfterSetupMb: number; peakUnderLoadMb: number };
+  coldStartMs: number[];
+  coldStartMedianMs: number;
+  /** PostgreSQL only: statements per request, counted on the wire. */
+  statements?: StatementCounts;
+}
+
+/** One simulated project backend per token: its own client address (see startProduct). */
+const clientIp = (i: number) => `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+
+export function validationItems(sessions: Session[]): NonNullable<LoadSpec['items']> {
+  return sessions.map((s, i) => ({ body: JSON.stringify({ token: s.accessToken }), headers: { 'x-forwarded-for': clientIp(i) } }));
+}
+
+const json = { 'content-type': 'application/json' };
+
+/** Every measurement of the issue against the production build on one database. */
+export async function benchProduct(kind: DatabaseKind, settings: Settings, sink: SmtpSink, log: (line: string) => void): Promise<ProductResults & { sessions: Session[] }> {
+  const database = await createDatabase(kind, settings.workDir, settings.postgresUrl);
+  const logFile = join(settings.workDir, `product-${kind}.log`);
+  const options = { databaseUrl: database.url, smtpPort: sink.port, mode: settings.mode, logFile };
+  try {
+    log(`[${kind}] first start on a fresh database (migrations, signing key)`);
+    const server = await startProduct(options);
+    const firstStartMs = server.startMs;
+    let sessions: Session[];
+    let validation: LoadResult, login: LoadResult, refresh: LoadResult, chains: number;
+    let storm: ProductResults['storm'];
+    let idleAfterSetupMb: number, peakUnderLoadMb: number;
+    try {
+      log(`[${kind}] seeding ${settings.users} users and signing each in once`);
+      sessions = await seed(server, database.url, sink, settings.users);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      idleAfterSetupMb = server.rss();
+      const rss = sampleRss(server);
+      const validationSpec: LoadSpec = {
+        kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json,
+        items: validationItems(sessions), connections: 100, durationSec: settings.measureSec,
+      };
+      log(`[${kind}] validate-token: 100 connections, ${sessions.length} tokens, ${settings.measureSec} s`);
+      validation = await measure(server, { ...validationSpec, warmupSec: settings.warmupSec });
+
+      const loginItems = sessions.map((s) => ({ body: JSON.stringify({ email: s.email, password: PASSWORD }) }));
+      const loginSpec: LoadSpec = { kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/login', headers: json, items: loginItems, connections: 16, durationSec: settings.measureSec };
+      log(`[${kind}] login: 16 connections, ${settings.measureSec} s`);
+      login = await measure(server, { ...loginSpec, warmupSec: 1 });
+
+      const offered = Math.max(1, Math.round(3 * login.okPerSec));
+      log(`[${kind}] storm: ${offered} logins/s offered (3x) beside validate-token at 100 connections, ${settings.measureSec} s`);
+      const [stormValidation, stormLogins] = await Promise.all([
+        measure(server, validationSpec),
+        measure(server, { ...loginSpec, kind: 'open', rate: offered, connections: 2048, prewarm: { path: '/health', count: 1000 } }),
+      ]);
+      storm = { offeredLoginsPerSec: offered, logins: stormLogins, validation: stormValidation, listenOverflows: stormLogins.listenOverflows ?? null };
+      peakUnderLoadMb = rss.stop();
+
+      chains = Math.min(32, sessions.length);
+      log(`[${kind}] refresh-token: ${chains} rotation chains, ${settings.measureSec} s`);
+      refresh = await measure(server, {
+        kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json,
+        items: sessions.slice(-chains).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })),
+        connections: chains, durationSec: settings.measureSec,
+      });
+    } finally {
+      await server.stop();
+    }
+
+    let statements: StatementCounts | undefined;
+    if (kind === 'postgres') {
+      log(`[${kind}] counting statements per request on the wire`);
+      statements = await countStatements(options, sessions);
+    }
+
+    log(`[${kind}] cold start x${settings.coldStarts} on the populated database`);
+    const coldStartMs: number[] = [];
+    const idle: number[] = [];
+    for (let i = 0; i < settings.coldStarts; i++) {
+      const again = await startProduct(options);
+      coldStartMs.push(again.startMs);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      idle.push(again.rss());
+      await again.stop();
+    }
+    return {
+      database: kind, users: sessions.length, firstStartMs, validation, login, storm, refresh, refreshChains: chains,
+      rss: { idleAfterStartMb: median(idle), idleAfterSetupMb, peakUnderLoadMb },
+      coldStartMs, coldStartMedianMs: median(coldStartMs), statements, sessions,
+    };
+  } finally {
+    await database.drop();
+  }
+}

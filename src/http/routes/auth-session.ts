@@ -43,7 +43,8 @@ export const authSessionRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => asy
     return { success: true as const, message: 'Signed out' };
   });
 
-  app.post('/validate-token', { config: { limitGroup: 'backend' }, schema: { tags, summary: 'Validate an access or project token (for projects)', body: s.validateBody, response: { 200: s.responses.validate, ...errors(400, 401, 429) } } }, async (request) => {
+  // Projects call this on every request of theirs: its per-request info lines are not logged (warnings and errors are).
+  app.post('/validate-token', { logLevel: 'warn', config: { limitGroup: 'backend' }, schema: { tags, summary: 'Validate an access or project token (for projects)', body: s.validateBody, response: { 200: s.responses.validate, ...errors(400, 401, 429) } } }, async (request) => {
     const token = request.body?.token ?? bearerToken(request);
     try {
       if (!token) throw new AppError('TOKEN_INVALID', { message: 'A token is required' });

@@ -133,6 +133,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     healthRoutes({
       database: () => c.store.ping().then(() => true, () => false),
       smtp: config.smtp ? () => c.mailer.check() : undefined,
+      redis: c.redis ? () => c.redis!.ping() : undefined,
       stopping: options.stopping ?? (() => false),
     }),
   );

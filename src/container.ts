@@ -21,6 +21,10 @@ import { createAdminServices } from './services/admin/index.js';
 import { createAuthServices } from './services/index.js';
 import { createOtpService } from './services/otps.js';
 import { createMemoryRateLimitStore, createRateLimiter } from './services/rate-limiter.js';
+import { createFailoverRateLimitStore } from './services/rate-limit/failover-store.js';
+import { createRedisRateLimitStore } from './services/rate-limit/redis-store.js';
+import { connectRedis } from './services/redis/link.js';
+import { startRevocationSync } from './services/revocation/index.js';
 import { createSessionService } from './services/sessions.js';
 
 export interface ContainerOverrides {
@@ -28,6 +32,8 @@ export interface ContainerOverrides {
   mailer?: Mailer;
   logger?: Logger;
   outbox?: OutboxWorkerOptions;
+  /** Prefix of every Redis key and channel (default `xtown:`); tests give each run its own. */
+  redisKeyPrefix?: string;
 }
 
 /**
@@ -50,7 +56,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
   const metrics = createMetrics({ outboxPending: () => store.repos.outbox.pendingCount(), hashPool: () => hasher.stats() });
-  const limiterStore = createMemoryRateLimitStore();
+  // Redis is optional at run time too: unreachable at start or later, limits fall back to memory.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, { logger, prefix: overrides.redisKeyPrefix }) : undefined;
+  const limiterStore = redis
+    ? createFailoverRateLimitStore({ primary: createRedisRateLimitStore(redis), fallback: createMemoryRateLimitStore(), link: redis })
+    : createMemoryRateLimitStore();
   const limiter = createRateLimiter({ store: limiterStore, clock });
   const mailer = overrides.mailer ?? (config.smtp ? createSmtpMailer(config.smtp) : createConsoleMailer());
   const emails = createEmailQueue({ secrets, clock });
@@ -58,6 +68,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   emails.setWaker(() => worker.nudge());
   const cleanup = createCleanupJob({ store, clock, logger, config });
   const authState = createAuthStateCache({ store, clock });
+  const revocation = await startRevocationSync({ cache: authState, store, clock, logger, redis });
   const audit = createAuditLog({ store, clock, logger });
   const otps = createOtpService({ store, secrets, clock, config, emails, audit, logger });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
@@ -82,13 +93,19 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     /** Started by main (never by tests unless they ask); one instance runs it per interval. */
     cleanup,
     authState,
+    /** Carries invalidations of authState to the other instances (Redis pub/sub or revocation_events). */
+    revocation,
+    /** Set when REDIS_URL is: the shared connection and whether Redis is usable now. */
+    redis,
     auth,
     admin,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       await cleanup.stop();
       await worker.stop();
+      await revocation.stop();
       await limiterStore.close();
+      await redis?.close();
       await mailer.close();
       await store.destroy();
     },

@@ -2,8 +2,10 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createContainer } from './container.js';
 import { setupTokenOf } from './services/auth/registration.js';
+import { createGracefulShutdown } from './shutdown.js';
 
-const SHUTDOWN_GRACE_MS = 10_000;
+/** After the grace period, how long the worker, the jobs and the connections get to close. */
+const RESOURCES_CLOSE_MS = 15_000;
 
 async function main() {
   let config;
@@ -27,28 +29,30 @@ async function main() {
     process.stdout.write(`\nNo Super Admin yet. Setup token: ${setupTokenOf(container)}\nRegister with POST /api/auth/register.\n\n`);
   }
 
+  // Before listen, so that it counts every request from the first.
+  const graceful = createGracefulShutdown({
+    app,
+    markStopping: () => {
+      stopping = true;
+    },
+    closeResources: () => container.close(),
+    logger,
+    graceMs: config.shutdownGraceMs,
+  });
   container.worker.start();
+  container.cleanup.start();
   await app.listen({ port: config.port, host: config.host });
   logger.info({ event: 'started', port: config.port, database: container.store.dialect, env: config.env }, 'Xtown Authenticator is listening');
 
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: 'shutdown', signal }, 'shutting down: finishing in-flight requests');
+    // Should closing the resources hang (a database that stopped answering), the process still ends.
     const force = setTimeout(() => {
-      logger.error({ event: 'shutdown_timeout' }, 'grace period over; exiting');
+      logger.error({ event: 'shutdown_timeout' }, 'shutdown did not finish; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownGraceMs + RESOURCES_CLOSE_MS);
     force.unref();
-    try {
-      await app.close();
-      await container.close();
-      logger.info({ event: 'stopped' }, 'stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
+    const { exitCode } = await graceful.shutdown(signal);
+    process.exit(exitCode);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

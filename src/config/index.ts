@@ -37,6 +37,8 @@ export interface Config {
   metricsToken?: string;
   logLevel: Env['LOG_LEVEL'];
   cleanup: { intervalMs: number; batchSize: number };
+  /** How long in-flight requests get to finish after SIGTERM/SIGINT before their connections are cut. */
+  shutdownGraceMs: number;
   bodyLimit: number;
   /** Whole request, and its headers alone: a client that trickles bytes is cut off at these. */
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
@@ -120,6 +122,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     cleanup: { intervalMs: env.TOKEN_CLEANUP_INTERVAL_MS, batchSize: env.TOKEN_CLEANUP_BATCH_SIZE },
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     bodyLimit: env.BODY_LIMIT,
     http: { requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS },
     issuer: 'xtown-authenticator',

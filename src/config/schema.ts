@@ -87,6 +87,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_CLEANUP_INTERVAL_MS: integer(3_600_000, 1000, 86_400_000 * 7),
   TOKEN_CLEANUP_BATCH_SIZE: integer(1000, 1, 100_000),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
   BODY_LIMIT: integer(100 * 1024, 1024, 10 * 1024 * 1024),
   HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 100, 600_000),
   HTTP_HEADERS_TIMEOUT_MS: integer(10_000, 100, 600_000),

@@ -6,6 +6,9 @@ import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
+/** How long opening a connection to PostgreSQL or MySQL may take before the request fails with 503. */
+const CONNECT_TIMEOUT_MS = 3000;
+
 export interface Database {
   db: Kysely<DB>;
   dialect: DialectName;
@@ -44,9 +47,17 @@ async function buildDialect(dialect: DialectName, url: string, poolSize: number)
     const pg = (await import('pg')).default;
     // COUNT(*) and BIGINT come back as strings by default; ours fit in a double.
     pg.types.setTypeParser(20, (value: string) => Number(value));
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000 });
+    // An unreachable database must fail a request within a few seconds (503), not hold it: this bounds both a
+    // new connection and the wait for a free one.
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. Readiness reports the outage.
+    });
+    pool.on('connect', (client) => {
+      // The pool listens for errors only on idle clients: a connection lost while a client is checked out
+      // would emit an unhandled 'error' and crash the process. Its query fails on its own, and the pool
+      // drops the dead client when it comes back.
+      client.on('error', () => undefined);
     });
     return { kyselyDialect: new PostgresDialect({ pool }), plugins: [] };
   }
@@ -58,7 +69,7 @@ async function buildDialect(dialect: DialectName, url: string, poolSize: number)
     dateStrings: false,
     supportBigNumbers: true,
     bigNumberStrings: false,
-    connectTimeout: 5000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     charset: 'utf8mb4',
   });
   return { kyselyDialect: new MysqlDialect({ pool }), plugins: [] };

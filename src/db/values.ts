@@ -15,7 +15,8 @@ export function isConnectionError(error: unknown): boolean {
   if (!e) return false;
   const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', '57P01', '57P03', '08006', '08001', '08003'];
   if (e.code && codes.includes(e.code)) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state/i.test(e.message ?? '');
+  // pg: a client whose connection died mid-transaction refuses its next query (ROLLBACK included) with "not queryable".
+  return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state|is not queryable/i.test(e.message ?? '');
 }
 
 /** A deadlock or serialization failure: the transaction did nothing and may simply run again. */

@@ -7,6 +7,17 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 const SOCKET_TIMEOUT_MS = 20_000;
 const CHECK_TIMEOUT_MS = 5_000;
+/** How long check() waits for a fresh answer before it reports the last known state. */
+const CHECK_WAIT_MS = 500;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function createSmtpMailer(smtp: SmtpConfig): Mailer {
   const transporter = nodemailer.createTransport({
@@ -18,21 +29,22 @@ export function createSmtpMailer(smtp: SmtpConfig): Mailer {
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,
   });
+  let probe: Promise<boolean> | undefined;
+  let lastKnown = false;
   return {
     async send(email: OutgoingEmail) {
       await transporter.sendMail({ from: smtp.from, to: email.to, subject: email.subject, html: email.html, text: email.text });
     },
     async check() {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
-        timer.unref();
+      // One probe at a time, whatever the number of readiness calls; it may run on in the background.
+      probe ??= withTimeout(transporter.verify().then(() => true, () => false), CHECK_TIMEOUT_MS, false).then((healthy) => {
+        lastKnown = healthy;
+        probe = undefined;
+        return healthy;
       });
-      try {
-        return await Promise.race([transporter.verify().then(() => true, () => false), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      // Readiness must answer within a load balancer's probe timeout even when the server hangs: a fresh
+      // answer if it comes quickly, else the last one known (unhealthy until one has come).
+      return withTimeout(probe, CHECK_WAIT_MS, lastKnown);
     },
     async close() {
       transporter.close();

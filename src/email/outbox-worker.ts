@@ -68,6 +68,8 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
   let timer: NodeJS.Timeout | undefined;
   let again = false;
   let ticking = false;
+  // Set while stop() waits: the batch in flight finishes its current email but claims no more.
+  let halting = false;
 
   function sendWithDeadline(email: OutgoingEmail): Promise<void> {
     let deadline: NodeJS.Timeout | undefined;
@@ -115,7 +117,7 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
   /** One row at a time, so each lock starts right before its own send and a slow server cannot outlive it. */
   async function batch(): Promise<BatchResult> {
     const result: BatchResult = { sent: 0, failed: 0, abandoned: 0 };
-    for (let i = 0; i < batchSize; i += 1) {
+    for (let i = 0; i < batchSize && !halting; i += 1) {
       const now = clock.now();
       const [row] = await outbox.claimDue(now, 1, new Date(now.getTime() + lockMs));
       if (!row) break;
@@ -171,9 +173,11 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
     },
     async stop() {
       started = false;
+      halting = true;
       clearTimeout(timer);
       timer = undefined;
       await Promise.allSettled([...inFlight]);
+      halting = false;
     },
     runOnce,
     nudge() {

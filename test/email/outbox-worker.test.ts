@@ -133,6 +133,30 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     expect((await f.database.db.selectFrom('email_outbox').select('status').execute()).map((r) => r.status)).toEqual(['SENT', 'SENT']);
   });
 
+  it('stop() lets the email being sent finish but claims no more of the batch (a shutdown is not held by a backlog)', async () => {
+    const mailer = createCapturingMailer();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let begun = 0;
+    const slow: typeof mailer = { ...mailer, send: async (email: OutgoingEmail) => {
+      begun += 1;
+      await gate;
+      await mailer.send(email);
+    } };
+    for (const name of ['a', 'b', 'c']) await f.store.transaction((tx) => f.queue.enqueue(tx, 'WELCOME', `${name}@example.test`, { name }));
+    const worker = createOutboxWorker({ store: f.store, mailer: slow, secrets, clock: f.clock, logger: capturingLogger().logger, options: { pollIntervalMs: 60_000 } });
+    worker.start();
+    while (begun === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const stopped = worker.stop();
+    release();
+    await stopped;
+    expect(mailer.sent.map((e) => e.to)).toEqual(['a@example.test']);
+    const rows = await f.database.db.selectFrom('email_outbox').select(['status', 'attempts']).orderBy('id').execute();
+    expect(rows.map((r) => [r.status, Number(r.attempts)])).toEqual([['SENT', 1], ['PENDING', 0], ['PENDING', 0]]);
+    // Stopped is not broken: a later run sends the rest.
+    expect(await worker.runOnce()).toEqual({ sent: 2, failed: 0, abandoned: 0 });
+  });
+
   it('spaces retries exponentially with jitter, up to the cap', () => {
     expect(retryDelayMs(1, 5000, 3_600_000, () => 0)).toBe(2500);
     expect(retryDelayMs(1, 5000, 3_600_000, () => 1)).toBe(5000);

@@ -20,12 +20,20 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the real mailer chosen by the configuration (SMTP tests). */
   realMailer?: boolean;
+  /** The app reaches its fresh test database through this URL instead (e.g. via a TCP proxy); dropping it still uses the real one. */
+  databaseUrl?: (url: string) => string;
+  /** Another instance of the same service: joins this database (another TestApp's `sharedDatabaseUrl`) instead of a fresh one, and does not drop it. */
+  joinDatabase?: string;
+  /** Prefix of Redis keys and channels; apps that play instances of one service share one, each test its own. */
+  redisKeyPrefix?: string;
 }
 
 export interface TestApp {
   app: FastifyInstance;
   container: Container;
   config: Config;
+  /** The test database's own URL (config.databaseUrl may go through a proxy): what `joinDatabase` takes. */
+  sharedDatabaseUrl: string;
   mailer: CapturingMailer;
   clock: ReturnType<typeof fixedClock>;
   /** Every log line the app wrote, parsed. */
@@ -39,12 +47,12 @@ export interface TestApp {
 
 /** The real app over a fresh database of TEST_DB, with a fixed clock, a capturing mailer and captured logs. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const testDb = await createTestDatabase();
+  const testDb = options.joinDatabase ? { url: options.joinDatabase, drop: async () => {} } : await createTestDatabase();
   const cwd = mkdtempSync(join(tmpdir(), 'xtown-cwd-'));
   const config = loadConfig(
     {
       NODE_ENV: 'test',
-      DATABASE_URL: testDb.url,
+      DATABASE_URL: options.databaseUrl ? options.databaseUrl(testDb.url) : testDb.url,
       JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
       SETUP_TOKEN,
       RATE_LIMIT_MAX_REQUESTS: '100000',
@@ -76,6 +84,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     mailer: options.realMailer ? undefined : mailer,
     logger: createLogger(config, sink),
     outbox: { pollIntervalMs: 50 },
+    redisKeyPrefix: options.redisKeyPrefix,
   });
   const app = await createApp(container);
   await app.ready();
@@ -86,6 +95,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     app,
     container,
     config,
+    sharedDatabaseUrl: testDb.url,
     mailer,
     clock,
     logs,

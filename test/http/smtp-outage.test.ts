@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { buildTestApp, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
+import type { LightMyRequestResponse } from 'fastify';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
 
 const EMAIL = 'root@x.test';
@@ -129,4 +130,68 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
       ['WELCOME', 'SENT'],
     ]);
   });
+
+  it('with an SMTP server that accepts and never answers: the API stays fast, and the email goes out later', async () => {
+    // A server that takes the connection and never says a word (not even the greeting).
+    const held = new Set<Socket>();
+    const hanging = createServer((socket) => {
+      held.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => hanging.listen(port, '127.0.0.1', () => resolve()));
+    const stopHanging = async () => {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    };
+    try {
+      const timed = async (call: () => Promise<LightMyRequestResponse>) => {
+        const startedAt = Date.now();
+        const response = await call();
+        return { response, ms: Date.now() - startedAt };
+      };
+      const register = await timed(() => t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: STRONG_PASSWORD }));
+      expect(register.response.statusCode, register.response.body).toBe(201);
+      expect(register.ms).toBeLessThan(1000);
+
+      // The worker is now stuck waiting for a greeting that never comes; the API does not wait with it.
+      await until('the worker connected to the hanging server', async () => (held.size > 0 ? true : undefined));
+      const forgot = await timed(() => t.post('/api/auth/forgot-password', { email: 'nobody@x.test' }));
+      expect(forgot.response.statusCode).toBe(200);
+      expect(forgot.ms).toBeLessThan(1000);
+      const login = await timed(() => t.post('/api/auth/login', { email: 'nobody@x.test', password: STRONG_PASSWORD }));
+      expect(login.response.statusCode).toBe(401);
+      expect(login.ms).toBeLessThan(1000);
+      // Readiness says SMTP is unhealthy without waiting for it either: a probe with a 1 s timeout still gets its answer.
+      const ready = await timed(() => t.get('/health/ready'));
+      expect(ready.ms).toBeLessThan(1000);
+      expect(ready.response.statusCode).toBe(200);
+      expect(ready.response.json().data).toEqual({ database: 'healthy', smtp: 'unhealthy' });
+      const [first] = await outbox();
+      expect(first).toMatchObject({ kind: 'REGISTRATION_OTP', status: 'PENDING' });
+
+      // The mailer's own timeout ends the hung attempt (nobody closes that connection), and a retry is scheduled.
+      const failed = await until('the hung attempt timed out', async () => {
+        const [row] = await outbox();
+        return row?.lastError ? row : undefined;
+      }, 20_000);
+      expect(failed.status).toBe('PENDING');
+      expect(failed.lastError).toMatch(/greeting|timeout/i);
+    } finally {
+      await stopHanging();
+    }
+
+    // A working server on the same address: the retry delivers the code, and it still verifies.
+    peer = await startSmtpPeer({ port });
+    t.clock.advance(6_000);
+    const message = await until('the OTP email at the SMTP peer', () => peer!.messages.find((m) => m.to === EMAIL));
+    const otp = /\b(\d{6})\b/.exec(message.text)?.[1];
+    expect(otp).toBeDefined();
+    const [sent] = await until('the outbox row marked sent', async () => {
+      const rows = await outbox();
+      return rows[0]?.status === 'SENT' ? rows : undefined;
+    });
+    expect(Number(sent!.attempts)).toBeGreaterThanOrEqual(2);
+    const verified = await t.post('/api/auth/verify-registration-otp', { email: EMAIL, otp });
+    expect(verified.statusCode, verified.body).toBe(200);
+  }, 40_000);
 });

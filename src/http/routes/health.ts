@@ -6,6 +6,8 @@ export interface HealthChecks {
   database(): Promise<boolean>;
   /** Present only when SMTP is configured. */
   smtp?: () => Promise<boolean>;
+  /** Present only when REDIS_URL is set; reported, but Redis down never makes readiness 503 (limits fall back to memory). */
+  redis?: () => Promise<boolean>;
   /** True once shutdown has begun: readiness answers 503 so the load balancer stops sending. */
   stopping(): boolean;
 }
@@ -21,8 +23,12 @@ export const healthRoutes = (checks: HealthChecks): FastifyPluginAsyncZod => asy
   app.get('/api/health', live, handler);
 
   app.get('/health/ready', { config: { limitGroup: 'none' }, schema: { tags: ['health'], summary: 'Readiness', response: { 200: successEnvelope(readiness), 503: z.object({ success: z.literal(false), message: z.string(), data: readiness, error: z.object({ code: z.string() }) }) } } }, async (_request, reply) => {
-    const [database, smtp] = await Promise.all([checks.database(), checks.smtp?.()]);
-    const data = { database: database ? 'healthy' : 'unhealthy', ...(smtp === undefined ? {} : { smtp: smtp ? 'healthy' : 'unhealthy' }) } as z.infer<typeof readiness>;
+    const [database, redis, smtp] = await Promise.all([checks.database(), checks.redis?.(), checks.smtp?.()]);
+    const data = {
+      database: database ? 'healthy' : 'unhealthy',
+      ...(redis === undefined ? {} : { redis: redis ? 'healthy' : 'unhealthy' }),
+      ...(smtp === undefined ? {} : { smtp: smtp ? 'healthy' : 'unhealthy' }),
+    } as z.infer<typeof readiness>;
     if (!database || checks.stopping()) {
       reply.code(503);
       return { success: false as const, message: checks.stopping() ? 'Shutting down' : 'The database is unreachable', data, error: { code: 'SERVICE_UNAVAILABLE' } };

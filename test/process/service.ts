@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// The entry point from source through tsx, as test/config.test.ts runs it.
+const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+const TSX = resolve(import.meta.dirname, '../../node_modules/tsx/dist/esm/index.mjs');
+
+export interface Service {
+  child: ChildProcess;
+  port: number;
+  base: string;
+  cwd: string;
+  output: { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+  /** The JSON log lines written so far. */
+  logs(): Array<Record<string, unknown>>;
+  kill(): void;
+}
+
+/** Starts src/main.ts in a fresh working directory on a SQLite file, and waits until /health answers. */
+export async function startService(env: Record<string, string> = {}): Promise<Service> {
+  const cwd = mkdtempSync(join(tmpdir(), 'xtown-process-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const health = await fetch(`${base}/health`).catch(() => undefined);
+    if (health?.ok) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${output.stdout}\n${output.stderr}`);
+    await sleep(50);
+  }
+  return {
+    child,
+    port,
+    base,
+    cwd,
+    output,
+    exited,
+    logs: () =>
+      output.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    kill() {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Parses one HTTP/1.1 response with a Content-Length; undefined until all of it has arrived. */
+export function parseResponse(raw: string): RawResponse | undefined {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return undefined;
+  const [statusLine, ...lines] = raw.slice(0, end).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const length = Number(headers['content-length'] ?? 0);
+  const body = Buffer.from(raw.slice(end + 4), 'latin1');
+  if (body.length < length) return undefined;
+  return { status: Number(statusLine!.split(' ')[1]), headers, body: body.subarray(0, length).toString('utf8') };
+}
+
+/** A raw connection that collects what the server sends and notes when the server closes it. */
+export function rawConnection(port: number) {
+  const socket: Socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  const state = { received: '', closedAt: undefined as number | undefined, error: undefined as Error | undefined };
+  socket.on('data', (chunk: Buffer) => (state.received += chunk.toString('latin1')));
+  socket.on('error', (error) => (state.error = error));
+  const closed = new Promise<void>((done) => socket.once('close', () => ((state.closedAt = Date.now()), done())));
+  const connected = new Promise<void>((done, fail) => {
+    socket.once('connect', () => done());
+    socket.once('error', fail);
+  });
+  return {
+    socket,
+    state,
+    closed,
+    connected,
+    write: (text: string) => new Promise<void>((done) => socket.write(text, () => done())),
+    /** The response once complete (the server may keep the socket open afterwards). */
+    async response(timeoutMs = 10_000): Promise<RawResponse> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const parsed = parseResponse(state.received);
+        if (parsed) return parsed;
+        if (state.closedAt !== undefined || Date.now() > deadline) throw new Error(`no complete response (got ${JSON.stringify(state.received.slice(0, 200))})`);
+        await sleep(10);
+      }
+    },
+  };
+}
+
+/** Whether a new TCP connection to the port is accepted. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** A free port below the ephemeral range, so no other test's listen(0) takes it before the child binds it. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const server = createServer();
+    const free = await new Promise<boolean>((done) => {
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => done(true));
+    });
+    if (free) {
+      await new Promise<void>((done) => server.close(() => done()));
+      return port;
+    }
+  }
+}

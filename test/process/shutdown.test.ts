@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { canConnect, rawConnection, sleep, startService, type RawResponse, type Service } from './service.js';
+
+const SETUP_TOKEN = 'process-test-setup-token-0123456789';
+const PASSWORD = 'Corr3ct-Horse-Battery';
+const EMAIL = 'root@x.test';
+const ENV = { JWT_SECRET: 'process-test-secret-that-is-long-enough-0123', SETUP_TOKEN, LOGIN_RATE_LIMIT_MAX: '1000', RATE_LIMIT_MAX_REQUESTS: '100000' };
+
+/**
+ * A login whose JSON body trickles in over `durationMs`: the request is in flight (its headers are
+ * in, its body is not) for that long, without any debug route in the product.
+ */
+async function slowLogin(connection: ReturnType<typeof rawConnection>, body: object, durationMs: number): Promise<RawResponse> {
+  await connection.connected;
+  const json = Buffer.from(JSON.stringify(body));
+  await connection.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nConnection: keep-alive\r\n\r\n`);
+  const pieces = 12;
+  const size = Math.ceil(json.length / pieces);
+  for (let i = 0; i < json.length; i += size) {
+    await sleep(durationMs / pieces);
+    await connection.write(json.subarray(i, i + size).toString('latin1'));
+  }
+  return connection.response(15_000);
+}
+
+async function registerSuperAdmin(service: Service) {
+  const post = (path: string, body: object) => fetch(`${service.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect((await post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: PASSWORD })).status).toBe(201);
+  // Development prints emails on the console: the OTP is read off the child's stdout.
+  let otp: string | undefined;
+  const deadline = Date.now() + 10_000;
+  while (!otp && Date.now() < deadline) {
+    otp = /To:\s+root@x\.test[\s\S]*?\b(\d{6})\b/.exec(service.output.stdout)?.[1];
+    if (!otp) await sleep(50);
+  }
+  expect(otp, service.output.stdout).toBeDefined();
+  expect((await post('/api/auth/verify-registration-otp', { email: EMAIL, otp })).status).toBe(200);
+}
+
+describe('graceful shutdown of the real process', () => {
+  let service: Service | undefined;
+  afterEach(() => {
+    service?.kill();
+    service = undefined;
+  });
+
+  it('on SIGTERM: readiness 503 at once, no new connections, every request in flight answered in full, exit 0', async () => {
+    service = await startService({ ...ENV, SHUTDOWN_GRACE_MS: '10000' });
+    await registerSuperAdmin(service);
+    const { port } = service;
+
+    // A keep-alive connection that served a request and now idles: it must not hold the process.
+    const idle = rawConnection(port);
+    await idle.connected;
+    await idle.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    expect((await idle.response()).status).toBe(200);
+    // A connection that never sends anything.
+    const silent = rawConnection(port);
+    await silent.connected;
+    // Readiness probes whose last header line is held back until the drain has begun.
+    const probes = Array.from({ length: 4 }, () => rawConnection(port));
+    for (const probe of probes) {
+      await probe.connected;
+      await probe.write('GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    }
+
+    // Slow logins, right and wrong, one of them on a connection that already served a request.
+    const reused = rawConnection(port);
+    await reused.connected;
+    await reused.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+    expect((await reused.response()).status).toBe(200);
+    reused.state.received = '';
+    const started = Date.now();
+    const slow = [
+      slowLogin(reused, { email: EMAIL, password: PASSWORD }, 1500),
+      slowLogin(rawConnection(port), { email: EMAIL, password: PASSWORD }, 1200),
+      slowLogin(rawConnection(port), { email: EMAIL, password: 'Wrong-Password-123' }, 1300),
+      slowLogin(rawConnection(port), { email: 'nobody@x.test', password: PASSWORD }, 1000),
+    ];
+    await sleep(300);
+    const signalledAt = Date.now();
+    service.child.kill('SIGTERM');
+
+    const polls: RawResponse[] = [];
+    let refused = false;
+    for (const probe of probes) {
+      await sleep(120);
+      await probe.write('\r\n');
+      polls.push(await probe.response());
+      if (!refused) refused = !(await canConnect(port));
+    }
+    const lastPollAt = Date.now();
+    const answers = await Promise.all(slow);
+    const answeredAt = Date.now();
+    const code = await service.exited;
+
+    expect(code, service.output.stdout + service.output.stderr).toBe(0);
+    // The probes ran while the logins were still in flight, and every one said the instance is going.
+    expect(lastPollAt).toBeLessThan(answeredAt);
+    for (const poll of polls) {
+      expect(poll.status).toBe(503);
+      expect(JSON.parse(poll.body)).toEqual({ success: false, message: 'Shutting down', data: { database: 'healthy' }, error: { code: 'SERVICE_UNAVAILABLE' } });
+      expect(poll.headers.connection).toBe('close');
+    }
+    expect(refused).toBe(true);
+    expect(await canConnect(port)).toBe(false);
+
+    // Every login got its whole answer: status, headers and a complete JSON body.
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 401, 401]);
+    for (const answer of answers) {
+      expect(answer.headers.connection).toBe('close');
+      expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
+    }
+    for (const ok of answers.slice(0, 2)) expect(JSON.parse(ok.body).data).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), user: { email: EMAIL } });
+    for (const refused401 of answers.slice(2)) expect(JSON.parse(refused401.body)).toMatchObject({ success: false, error: { code: 'INVALID_CREDENTIALS' } });
+    expect(answeredAt - started).toBeGreaterThan(1000);
+
+    // The idle keep-alive connection was closed at once, not after the keep-alive timeout; the silent one too.
+    await Promise.all([idle.closed, silent.closed]);
+    expect(idle.state.closedAt! - signalledAt).toBeLessThan(500);
+    expect(silent.state.closedAt!).toBeLessThanOrEqual(Date.now());
+
+    const events = service.logs().map((line) => line.event);
+    expect(events).toEqual(expect.arrayContaining(['shutdown', 'stopped']));
+    const shutdown = service.logs().find((line) => line.event === 'shutdown')!;
+    expect(shutdown).toMatchObject({ signal: 'SIGTERM', graceMs: 10000 });
+    expect(shutdown.inFlight).toBeGreaterThanOrEqual(4);
+    expect(service.logs().find((line) => line.event === 'stopped')).toMatchObject({ cut: 0 });
+  });
+
+  it('on SIGINT with a request that outlives SHUTDOWN_GRACE_MS: cuts it at the end of the grace period and exits non-zero', async () => {
+    service = await startService({ ...ENV, SHUTDOWN_GRACE_MS: '400' });
+    const stuck = rawConnection(service.port);
+    const answer = slowLogin(stuck, { email: EMAIL, password: PASSWORD }, 4000).catch((error: Error) => error);
+    await sleep(300);
+    const signalledAt = Date.now();
+    service.child.kill('SIGINT');
+    const code = await service.exited;
+    const exitedAfter = Date.now() - signalledAt;
+
+    expect(code).toBe(1);
+    expect(exitedAfter).toBeGreaterThanOrEqual(350);
+    expect(exitedAfter).toBeLessThan(3000);
+    expect(await answer).toBeInstanceOf(Error);
+    expect(stuck.state.closedAt).toBeDefined();
+    expect(service.logs().find((line) => line.event === 'shutdown_grace_exceeded')).toMatchObject({ cut: 1 });
+  });
+});

@@ -1,0 +1,200 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
+import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
+import { createAuthStateCache, type AuthStateCache, type InvalidationEvent } from '../../src/services/auth-state.js';
+import { fixedClock } from '../../src/services/clock.js';
+import { connectRedis, type RedisLink } from '../../src/services/redis/link.js';
+import { startDatabaseRevocation } from '../../src/services/revocation/database-poller.js';
+import { startRevocationSync, type RevocationSync } from '../../src/services/revocation/index.js';
+import type { RevocationTransport } from '../../src/services/revocation/redis-channel.js';
+import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
+import { capturingLogger, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil } from '../helpers/redis.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+
+/** One simulated instance: its own cache, and what that cache was told to drop (locally or by others). */
+interface Instance {
+  cache: AuthStateCache;
+  seen: InvalidationEvent[];
+  sync: RevocationSync | RevocationTransport;
+}
+
+const clock = fixedClock(new Date());
+
+describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let store: DataStore;
+  const instances: Instance[] = [];
+  const links: RedisLink[] = [];
+  const proxies: TcpProxy[] = [];
+
+  beforeEach(async () => {
+    ({ database, drop } = await openMigratedTestDatabase());
+    store = createDataStore(database);
+  });
+  afterEach(async () => {
+    await Promise.all(instances.splice(0).map((instance) => instance.sync.stop()));
+    await Promise.all(links.splice(0).map((link) => link.close()));
+    await Promise.all(proxies.splice(0).map((proxy) => proxy.close()));
+    await drop();
+  });
+
+  const newCache = () => {
+    const cache = createAuthStateCache({ store, clock });
+    const seen: InvalidationEvent[] = [];
+    cache.onInvalidate((event) => seen.push(event));
+    return { cache, seen };
+  };
+  const rowCount = async () => Number((await database.db.selectFrom('revocation_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const seedUser = async (email: string) => {
+    const now = clock.now();
+    return store.repos.users.insert({
+      name: 'x', email, password: null, role: 'ADMIN', customRole: null, companyName: null, companyAddress: null, companyPhone: null,
+      isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, subUserLimit: 5, createdById: null,
+      createdAt: now, updatedAt: now, superAdminSlot: null,
+    });
+  };
+
+  describe('through the revocation_events table', () => {
+    const start = async (options = {}) => {
+      const { cache, seen } = newCache();
+      const sync = await startDatabaseRevocation({ cache, store, clock, logger: capturingLogger().logger }, { pollIntervalMs: 100, ...options });
+      const instance = { cache, seen, sync };
+      instances.push(instance);
+      return instance;
+    };
+
+    it("applies another instance's invalidations within a second, without writing them back", async () => {
+      const a = await start();
+      const b = await start();
+      const before = await rowCount();
+      a.cache.invalidateUser(41);
+      a.cache.invalidateSessions(['s-1', 's-2']);
+      a.cache.invalidateProject(3);
+      const took = await waitUntil(() => b.seen.length >= 4, 1000, 'b applied all');
+      expect(took).toBeLessThan(1000);
+      // Separate invalidations are written concurrently, so their order between each other is not kept.
+      expect(b.seen).toHaveLength(4);
+      expect(b.seen).toEqual(expect.arrayContaining([{ kind: 'user', id: 41 }, { kind: 'session', ids: ['s-1'] }, { kind: 'session', ids: ['s-2'] }, { kind: 'project', id: 3 }]));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Four rows (one per session id), however many instances read them.
+      expect((await rowCount()) - before).toBe(4);
+    });
+
+    it('the default runs through startRevocationSync when Redis is not configured', async () => {
+      const { cache, seen } = newCache();
+      const sync = await startRevocationSync({ cache, store, clock, logger: capturingLogger().logger });
+      instances.push({ cache, seen, sync });
+      expect(sync.mode).toBe('database');
+      const b = await start();
+      cache.invalidateUser(9);
+      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 9), 1000, 'b applied');
+    });
+
+    it('deletes rows past the retention in batches, whoever polls', async () => {
+      const old = new Date(clock.now().getTime() - 10 * 60_000);
+      await store.repos.revocationEvents.append(Array.from({ length: 1200 }, (_, i) => ({ kind: 'session' as const, targetId: `old-${i}` })), old);
+      const a = await start({ retentionMs: 5 * 60_000, cleanupIntervalMs: 0 });
+      a.cache.invalidateUser(1);
+      await waitUntil(async () => (await rowCount()) === 1, 3000, 'old rows deleted');
+    });
+
+    // Ids are taken at insert and seen at commit: a row that commits after a newer one must still arrive.
+    it.skipIf(TEST_DIALECT === 'sqlite')('applies a row whose id was skipped because its transaction committed late', async () => {
+      const b = await start();
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let inserted!: () => void;
+      const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
+      const late = database.db.transaction().execute(async (trx) => {
+        await trx.insertInto('revocation_events').values({ kind: 'user', targetId: '777', createdAt: clock.now() }).execute();
+        inserted();
+        await gate;
+      });
+      await insertedSignal;
+      const a = await start();
+      a.cache.invalidateUser(778);
+      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 778), 1000, 'newer row applied');
+      expect(b.seen.some((event) => event.kind === 'user' && event.id === 777)).toBe(false);
+      release();
+      await late;
+      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 777), 1000, 'late row applied');
+    });
+  });
+
+  describe('over Redis pub/sub', () => {
+    let raw: Redis;
+    let prefix: string;
+    beforeEach(async () => {
+      raw = await openTestRedis();
+      prefix = uniqueRedisPrefix('revocation');
+    });
+    afterEach(() => raw.disconnect());
+
+    const start = async (url = TEST_REDIS_URL) => {
+      const log = capturingLogger();
+      const link = await connectRedis(url, { logger: log.logger, prefix, probeIntervalMs: 100 });
+      links.push(link);
+      const { cache, seen } = newCache();
+      const sync = await startRevocationSync({ cache, store, clock, logger: log.logger, redis: link });
+      const instance = { cache, seen, sync, link };
+      instances.push(instance);
+      return instance;
+    };
+    const viaProxy = async () => {
+      const proxy = await startTcpProxy({ host: '127.0.0.1', port: TEST_REDIS_PORT });
+      proxies.push(proxy);
+      return proxy;
+    };
+
+    it("applies another instance's invalidations at once; each is published once and applied once per instance", async () => {
+      const messages: string[] = [];
+      const listener = raw.duplicate();
+      await listener.subscribe(`${prefix}revocation`);
+      listener.on('message', (_channel: string, message: string) => messages.push(message));
+      try {
+        const a = await start();
+        const b = await start();
+        expect(a.sync).toMatchObject({ mode: 'redis' });
+        a.cache.invalidateUser(5);
+        b.cache.invalidateSessions(['x', 'y']);
+        await waitUntil(() => a.seen.length === 2 && b.seen.length === 2, 1000, 'both applied');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(a.seen).toEqual([{ kind: 'user', id: 5 }, { kind: 'session', ids: ['x', 'y'] }]);
+        expect(b.seen).toEqual([{ kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 5 }]);
+        expect(messages).toHaveLength(2);
+        // No rows: with Redis the table is not used.
+        expect(await rowCount()).toBe(0);
+      } finally {
+        listener.disconnect();
+      }
+    });
+
+    it('publishes what was invalidated while Redis was away once it returns', async () => {
+      const proxy = await viaProxy();
+      const a = await start(`redis://127.0.0.1:${proxy.port}`);
+      const b = await start();
+      await proxy.cut('refuse');
+      await waitUntil(() => !a.link.available(), 2000, 'outage noticed');
+      a.cache.invalidateUser(12);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(b.seen).toEqual([]);
+      await proxy.restore();
+      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 12), 5000, 'signal delivered after recovery');
+    });
+
+    it('drops its whole cache when its subscription comes back, since it may have missed signals', async () => {
+      const proxy = await viaProxy();
+      const b = await start(`redis://127.0.0.1:${proxy.port}`);
+      const id = await seedUser('kim@acme.test');
+      expect((await b.cache.user(id)).isSuspended).toBe(false);
+      await proxy.cut('refuse');
+      // Changed while b cannot hear: no signal reaches b.
+      await store.repos.userAdmin.suspend(id, id, 'test', clock.now());
+      expect((await b.cache.user(id)).isSuspended).toBe(false);
+      await proxy.restore();
+      await waitUntil(async () => (await b.cache.user(id)).isSuspended, 5000, 'cache dropped after resubscribing');
+    });
+  });
+});

@@ -107,6 +107,29 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('two processes on one PostgreSQL an
     expect((await call(b, 'GET', '/api/auth/me', undefined, auth)).status).toBe(401);
   });
 
+  it('a user suspended through A has its token refused by B within a second', async () => {
+    const root = ((await (await post(a, '/api/auth/login', { email: rootEmail, password: PASSWORD })).json()) as { data: { accessToken: string } }).data;
+    const rootAuth = { authorization: `Bearer ${root.accessToken}` };
+    const adminEmail = `admin-${run}@x.test`;
+    const created = await post(a, '/api/users/project-admin', { name: 'Admin', email: adminEmail }, rootAuth);
+    expect(created.status).toBe(201);
+    const adminId = ((await created.json()) as { data: { id: number } }).data.id;
+    await waitUntil(() => otpIn(adminEmail) !== undefined, 5000, 'activation email at the SMTP peer');
+    const activated = await post(b, '/api/auth/activate-account', { email: adminEmail, otp: otpIn(adminEmail), password: PASSWORD });
+    expect(activated.status).toBe(200);
+    const { accessToken } = ((await activated.json()) as { data: { accessToken: string } }).data;
+    expect((await post(b, '/api/auth/validate-token', { token: accessToken })).status).toBe(200);
+
+    expect((await post(a, `/api/users/${adminId}/suspend`, { reason: 'two-instance test' }, rootAuth)).status).toBe(200);
+    const started = Date.now();
+    let refused = false;
+    while (!refused && Date.now() - started < 1000) {
+      refused = (await post(b, '/api/auth/validate-token', { token: accessToken })).status === 401;
+      if (!refused) await sleep(20);
+    }
+    expect(refused, 'B still accepted the token a second after the suspension').toBe(true);
+  });
+
   it('the cleanup runs on one instance per interval (the other finds the lease taken)', async () => {
     // Both have been up several intervals by now; let a few more pass.
     await waitUntil(() => cleanupLines(a, b, 'cleanup').length >= 4, 8000, 'four cleanup runs');

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
-import { createServer } from 'node:net';
+import { freePort } from './helpers/ports.js';
 
 const STRONG_SECRET = 'a-production-secret-of-at-least-32-chars';
 const folders: string[] = [];
@@ -189,19 +189,4 @@ describe('the entry point (src/main.ts)', () => {
   });
 });
 
-/** A free port below the ephemeral range, so no other test's listen(0) takes it before the child binds it. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return port;
-    }
-  }
-}
 

@@ -1,6 +1,8 @@
-import { createServer } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports.js';
+
+export { freePort };
 import type { Mailer, OutgoingEmail } from '../../src/email/types.js';
 
 export interface CapturingMailer extends Mailer {
@@ -71,14 +73,6 @@ export interface SmtpPeer {
   start(): Promise<void>;
 }
 
-/** A port that nothing listens on right now (the OS picked it, then it was released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * A real SMTP server on 127.0.0.1 (no TLS, no auth) that parses and keeps every message it accepts;

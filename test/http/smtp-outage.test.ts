@@ -5,7 +5,7 @@ import { buildTestApp, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../hel
 import { TEST_DIALECT } from '../helpers/database.js';
 import { createServer, type Socket } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
-import { startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
+import { freePort, startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
 
 const EMAIL = 'root@x.test';
 
@@ -29,24 +29,6 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
-/**
- * A free port below the ephemeral range (32768+ on Linux): the OS never hands it to another test's
- * listen(0) (freePort, SMTP peers), so no stranger can start answering on it during the outage.
- */
-async function quietPort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      return port;
-    }
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -58,7 +40,7 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
   const outbox = () => (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
 
   beforeEach(async () => {
-    port = await quietPort();
+    port = await freePort();
     peer = undefined;
     t = await buildTestApp({ realMailer: true, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' } });
     direct = await createDb(t.config.databaseUrl, { poolSize: 1 });

@@ -1,6 +1,7 @@
+import { freePort } from '../helpers/ports.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -128,18 +129,3 @@ export function canConnect(port: number): Promise<boolean> {
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** A free port below the ephemeral range, so no other test's listen(0) takes it before the child binds it. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const server = createServer();
-    const free = await new Promise<boolean>((done) => {
-      server.once('error', () => done(false));
-      server.listen(port, '127.0.0.1', () => done(true));
-    });
-    if (free) {
-      await new Promise<void>((done) => server.close(() => done()));
-      return port;
-    }
-  }
-}

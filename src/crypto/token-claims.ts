@@ -1,23 +1,11 @@
-import type { Role } from '../db/schema.js';
 import type { User, UserWithProjects } from '../services/models.js';
 
 export type TokenType = 'ACCESS' | 'PROJECT_ACCESS';
 
-/** The user fields both payloads share (the seed's "Access Token Payload" without projects). */
-export interface TokenUserClaims {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  customRole: string | null;
-  companyName: string | null;
-  companyAddress: string | null;
-  companyPhone: string | null;
-  isActive: boolean;
-  isSuspended: boolean;
-  /** ISO-8601. */
+/** The user fields both payloads share (the seed's "Access Token Payload" without projects), createdAt as ISO-8601. */
+export type TokenUserClaims = Pick<User, 'id' | 'email' | 'name' | 'role' | 'customRole' | 'companyName' | 'companyAddress' | 'companyPhone' | 'isActive' | 'isSuspended'> & {
   createdAt: string;
-}
+};
 
 export interface RegisteredClaims {
   /** The user id as a string. */

@@ -1,0 +1,65 @@
+/**
+ * npm run bench:profile [-- --route=validate|refresh] [-- --sec=N]
+ * Starts the production build on SQLite with --cpu-prof, loads one route from a separate process, and
+ * prints where the server's CPU went (self time by function and by package). The harness of
+ * `npm run bench`, pointed at one question: what does a request of this route cost, and why.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measure } from './lib/load.js';
+import { createDatabase, seed, startProduct } from './lib/product.js';
+import { readSettings } from './lib/settings.js';
+import { startSmtpSink } from './lib/smtp-sink.js';
+import { validationItems } from './scenarios/product.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+const argv = process.argv.slice(2);
+const route = argv.find((a) => a.startsWith('--route='))?.slice(8) ?? 'validate';
+const seconds = Number(argv.find((a) => a.startsWith('--sec='))?.slice(6) ?? 5);
+const settings = readSettings(['--quick']);
+const profDir = join(settings.workDir, 'prof');
+
+const sink = await startSmtpSink();
+const database = await createDatabase('sqlite', settings.workDir, settings.postgresUrl);
+const options = { databaseUrl: database.url, smtpPort: sink.port, mode: 'production' as const, logFile: join(settings.workDir, 'server.log') };
+// Seeded by one process, profiled in a second one on the same database: the profile holds the load, not the set-up.
+const seeder = await startProduct(options);
+const sessions = await seed(seeder, database.url, sink, 200);
+await seeder.stop();
+const server = await startProduct({ ...options, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+const json = { 'content-type': 'application/json' };
+const result = route === 'refresh'
+  ? await measure(server, { kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json, items: sessions.slice(-32).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })), connections: 32, durationSec: seconds })
+  : await measure(server, { kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json, items: validationItems(sessions), connections: 100, durationSec: seconds, warmupSec: 1 });
+await server.stop();
+await sink.stop();
+console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}`);
+
+const file = readdirSync(profDir).find((name) => name.endsWith('.cpuprofile'));
+if (!file) throw new Error(`no profile written in ${profDir}`);
+const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as { nodes: ProfileNode[] };
+const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+const idle = profile.nodes.filter((n) => ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName));
+const byFunction = new Map<string, number>();
+const byPackage = new Map<string, number>();
+for (const node of profile.nodes) {
+  const hits = node.hitCount ?? 0;
+  if (!hits) continue;
+  const { functionName, url, lineNumber } = node.callFrame;
+  const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+  const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
+  const pkg = url.includes('/node_modules/') ? where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') : url.includes('/dist/') ? where.split('/').slice(0, 2).join('/') : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url || functionName;
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
+}
+const pct = (hits: number) => `${((100 * hits) / total).toFixed(1).padStart(5)}%`;
+console.log(`\nsamples: ${total}; ${idle.map((n) => `${n.callFrame.functionName} ${pct(n.hitCount ?? 0)}`).join(', ')}`);
+console.log('\nself time by package or folder:');
+for (const [name, hits] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(hits)}  ${name}`);
+console.log('\nself time by function:');
+for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${pct(hits)}  ${name}`);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -12,6 +11,7 @@ import { requireAccessToken } from './http/plugins/authenticate.js';
 import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
 import { limitRules, registerLimits } from './http/plugins/limits.js';
 import { registerRequestMetrics } from './http/plugins/request-metrics.js';
+import { registerSecurityHeaders } from './http/plugins/security-headers.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
@@ -22,7 +22,6 @@ import { metricsRoutes } from './http/routes/metrics.js';
 import { projectsRoutes } from './http/routes/projects.js';
 import { usersRoutes } from './http/routes/users.js';
 import './http/types.js';
-import { requestContext } from './logger.js';
 
 export interface AppOptions {
   /** Readiness answers 503 once this returns true (graceful shutdown). */
@@ -66,17 +65,10 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   registerJsonParser(fastify);
   registerErrorHandler(fastify);
   app.decorateRequest('principal', null);
-  // The request id follows the work into the services, so that their log lines carry it too.
-  fastify.addHook('onRequest', (request, _reply, done) => requestContext.run({ reqId: request.id }, done));
   registerRequestMetrics(fastify, c.metrics);
 
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    if (/^\/api(\/|\?|$)/.test(request.url)) reply.header('Cache-Control', 'no-store');
-  });
-
   await app.register(cookie);
-  await app.register(helmet, {
+  registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -87,7 +79,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
         frameAncestors: ["'none'"],
       },
     },
-    hsts: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
   // A function rather than the list: for an origin outside it @fastify/cors then writes no header at all
   // (with a list it still sends Allow-Credentials and answers the preflight with the requested headers).

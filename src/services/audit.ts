@@ -24,7 +24,7 @@ export function createAuditLog(deps: { store: DataStore; clock: Clock; logger: L
       try {
         await deps.store.repos.audit.insert(entry);
       } catch (error) {
-        deps.logger.error({ err: error, action: input.action }, 'audit write failed');
+        deps.logger.error({ err: error, action: input.action, reqId: meta?.reqId }, 'audit write failed');
       }
     },
   };

@@ -7,6 +7,7 @@ import { AppError } from '../errors/index.js';
 import type { AuditLog } from './audit.js';
 import type { Clock } from './clock.js';
 import type { OtpPurpose } from './models.js';
+import type { RequestMeta } from './ports.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -43,19 +44,19 @@ export function createOtpService({ store, secrets, clock, config, emails, audit,
    * Inserts the lockout; only the request whose insert wins records it and tells the owner, in the
    * same transaction. Addresses without an account get no mail (their codes were never sent).
    */
-  async function startLockout(email: string, purpose: OtpPurpose, now: Date): Promise<void> {
+  async function startLockout(email: string, purpose: OtpPurpose, now: Date, meta: RequestMeta | undefined): Promise<void> {
     await repos.clearExpiredLockout(email, purpose, now);
     const until = new Date(now.getTime() + DAY_MS);
     const started = await store.transaction(async (tx) => {
       const inserted = await tx.otps.insertLockout(email, purpose, until, now);
       if (!inserted) return null;
       const owner = await tx.users.findByEmail(email);
-      await audit.record({ userId: null, actorEmail: email, targetUserId: owner?.id ?? null, action: 'OTP_LOCKOUT', resource: 'otp', details: { purpose, until: until.toISOString() }, success: false }, undefined, tx);
+      await audit.record({ userId: null, actorEmail: email, targetUserId: owner?.id ?? null, action: 'OTP_LOCKOUT', resource: 'otp', details: { purpose, until: until.toISOString() }, success: false }, meta, tx);
       if (owner) await emails.enqueue(tx, 'OTP_LOCKOUT', email, { purpose, until });
       return { userId: owner?.id };
     });
     if (!started) return;
-    logger?.warn({ event: 'otp_lockout', purpose, userId: started.userId, until: until.toISOString() }, 'OTP checks locked for 24 hours after repeated wrong codes');
+    logger?.warn({ event: 'otp_lockout', purpose, userId: started.userId, until: until.toISOString(), reqId: meta?.reqId }, 'OTP checks locked for 24 hours after repeated wrong codes');
     emails.nudge();
   }
 
@@ -63,11 +64,11 @@ export function createOtpService({ store, secrets, clock, config, emails, audit,
    * True while a lockout runs, or once the wrong tries of the last 24 h reach the cap (which starts
    * the lockout if no request has yet, e.g. after a crash between the last wrong try and the insert).
    */
-  async function isLockedOut(email: string, purpose: OtpPurpose, now: Date): Promise<boolean> {
+  async function isLockedOut(email: string, purpose: OtpPurpose, now: Date, meta: RequestMeta | undefined): Promise<boolean> {
     if (await repos.activeLockout(email, purpose, now)) return true;
     const failures = await repos.failuresSince(email, purpose, new Date(now.getTime() - DAY_MS));
     if (failures < maxDailyFailures) return false;
-    await startLockout(email, purpose, now);
+    await startLockout(email, purpose, now, meta);
     return true;
   }
 
@@ -87,19 +88,19 @@ export function createOtpService({ store, secrets, clock, config, emails, audit,
      * Counts the attempt (committed on its own, outside any transaction), then compares. Any failure is
      * the same INVALID_OTP. Returns the id for `consume`.
      */
-    async check(rawEmail: string, purpose: OtpPurpose, code: string): Promise<{ otpId: number }> {
+    async check(rawEmail: string, purpose: OtpPurpose, code: string, meta?: RequestMeta): Promise<{ otpId: number }> {
       const email = normalize(rawEmail);
       const candidates = secrets.hashCandidates('otp', hashInput(email, purpose, code));
       const now = clock.now();
       // A locked-out try is refused before it is counted, so it does not prolong the lockout.
-      if (await isLockedOut(email, purpose, now)) throw invalid();
+      if (await isLockedOut(email, purpose, now, meta)) throw invalid();
       const otp = await repos.findNewestLive(email, purpose, now);
       if (!otp) throw invalid();
       if (!(await repos.countAttempt(otp.id, maxAttempts, now))) throw invalid();
       // Every candidate is compared so the time does not depend on which one matched.
       const matches = candidates.map((candidate) => safeEqual(candidate, otp.otpHash)).includes(true);
       if (matches) return { otpId: otp.id };
-      await isLockedOut(email, purpose, clock.now());
+      await isLockedOut(email, purpose, clock.now(), meta);
       throw invalid();
     },
 

@@ -15,7 +15,7 @@ export interface PasswordHasher {
 
 export interface OtpService {
   issue(tx: Repositories, email: string, purpose: OtpPurpose): Promise<{ code: string; expiresAt: Date }>;
-  check(email: string, purpose: OtpPurpose, code: string): Promise<{ otpId: number }>;
+  check(email: string, purpose: OtpPurpose, code: string, meta?: RequestMeta): Promise<{ otpId: number }>;
   consume(tx: Repositories, otpId: number): Promise<void>;
 }
 
@@ -29,8 +29,9 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-/** Who made the request, for the audit log. */
+/** Who made the request: for the audit log, and the request id for the services' log lines. */
 export interface RequestMeta {
   ip: string;
   userAgent: string | null;
+  reqId?: string;
 }

@@ -70,7 +70,7 @@ export function createSessionService(deps: SessionDeps) {
   async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: string) {
     await store.repos.sessions.revoke(sessionId, clock.now(), reason);
     authState.invalidateSessions([sessionId]);
-    deps.logger.warn({ event: 'refresh_token_reuse', userId, sessionId }, 'refresh token reuse detected; session revoked');
+    deps.logger.warn({ event: 'refresh_token_reuse', userId, sessionId, reqId: meta?.reqId }, 'refresh token reuse detected; session revoked');
     await audit.record({ userId, actorEmail: null, targetUserId: userId, action: 'REFRESH_TOKEN_REUSE', resource: 'session', details: { reason }, success: false }, meta);
   }
 

@@ -4,12 +4,13 @@ import { messageEnvelope, errors } from '../schemas/common.js';
 import * as s from '../schemas/auth.js';
 import { enforce } from '../plugins/limits.js';
 import { present } from '../present.js';
+import type { RequestMeta } from '../../services/ports.js';
 import type { LoginPayload } from '../../services/sessions.js';
 import type { RouteDeps } from './deps.js';
 
 export const REFRESH_COOKIE = 'xtown_refresh';
 
-export const metaOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 1000) ?? null });
+export const metaOf = (request: FastifyRequest): RequestMeta => ({ ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 1000) ?? null, reqId: request.id });
 
 /** Every response that carries a refresh token also sets it as the httpOnly cookie the dashboard relies on. */
 export function withRefreshCookie(reply: FastifyReply, deps: RouteDeps, payload: { refreshToken: string; refreshExpiresIn: number }) {

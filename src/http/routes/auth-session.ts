@@ -1,4 +1,5 @@
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ValidationResult } from '../../services/auth/validate.js';
 import { AppError, isAppError } from '../../errors/index.js';
 import { messageEnvelope, errors } from '../schemas/common.js';
 import * as s from '../schemas/auth.js';
@@ -43,13 +44,21 @@ export const authSessionRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => asy
     return { success: true as const, message: 'Signed out' };
   });
 
-  // Projects call this on every request of theirs: its per-request info lines are not logged (warnings and errors are).
-  app.post('/validate-token', { logLevel: 'warn', config: { limitGroup: 'backend' }, schema: { tags, summary: 'Validate an access or project token (for projects)', body: s.validateBody, response: { 200: s.responses.validate, ...errors(400, 401, 429) } } }, async (request) => {
+  // Projects call this on every request of theirs: its per-request info lines are not logged (warnings
+  // and errors are), and the answer for a token is serialized once, by the route's own response schema.
+  const validateUrl = '/api/auth/validate-token';
+  const serializeValidation = serializerCompiler({ schema: s.responses.validate, method: 'POST', url: validateUrl, httpStatus: '200' });
+  const validationBodies = new WeakMap<ValidationResult, string>();
+  app.post('/validate-token', { logLevel: 'warn', config: { limitGroup: 'backend' }, schema: { tags, summary: 'Validate an access or project token (for projects)', body: s.validateBody, response: { 200: s.responses.validate, ...errors(400, 401, 429) } } }, async (request, reply) => {
     const token = request.body?.token ?? bearerToken(request);
     try {
       if (!token) throw new AppError('TOKEN_INVALID', { message: 'A token is required' });
       const result = await auth.validation.validate(token, request.body?.projectId);
-      return { success: true as const, data: present(result) as never };
+      let body = validationBodies.get(result);
+      if (body === undefined) validationBodies.set(result, (body = serializeValidation({ success: true, data: present(result) })));
+      // A string with a JSON content type is sent as it is.
+      reply.type('application/json; charset=utf-8');
+      return body as never;
     } catch (error) {
       if (isAppError(error) && (error.code === 'TOKEN_INVALID' || error.code === 'TOKEN_EXPIRED')) {
         throw new AppError(error.code, { message: error.message, data: { valid: false } });

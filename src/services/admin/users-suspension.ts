@@ -37,7 +37,7 @@ export function createUserSuspension(deps: AuthFlowDeps) {
         return { user: await viewOf(tx, (await tx.users.findById(target.id))!), changed: true, sessions };
       });
       if (result.changed) {
-        logger.warn({ event: 'user_suspended', userId: id, by: actor.id, sessionsRevoked: result.sessions.length }, 'user suspended; sessions revoked');
+        logger.warn({ event: 'user_suspended', userId: id, by: actor.id, sessionsRevoked: result.sessions.length, reqId: meta.reqId }, 'user suspended; sessions revoked');
         authState.invalidateSessions(result.sessions);
         authState.invalidateUser(id);
         emails.nudge();

@@ -15,7 +15,7 @@ export function createLogin(deps: AuthFlowDeps) {
    * hash is verified (a dummy one when there is no user or no password).
    */
   async function refuse(email: string, user: UserRecord | undefined, outcome: Outcome, meta: RequestMeta): Promise<never> {
-    logger.warn({ event: 'login_failed', reason: outcome, userId: user?.id }, 'login failed');
+    logger.warn({ event: 'login_failed', reason: outcome, userId: user?.id, reqId: meta.reqId }, 'login failed');
     metrics?.login(outcome === 'locked' ? 'locked' : 'invalid_credentials');
     await audit.record({ userId: user?.id ?? null, actorEmail: email, targetUserId: user?.id ?? null, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: outcome }, success: false }, meta);
     throw new AppError('INVALID_CREDENTIALS');
@@ -49,7 +49,7 @@ export function createLogin(deps: AuthFlowDeps) {
       if (locked) return refuse(email, user, 'locked', meta);
       if (!user.passwordHash) return refuse(email, user, 'no_password', meta);
       if (!ok) {
-        if (reservation === 'locking') logger.warn({ event: 'account_locked', userId: user.id }, 'account locked after repeated wrong passwords');
+        if (reservation === 'locking') logger.warn({ event: 'account_locked', userId: user.id, reqId: meta.reqId }, 'account locked after repeated wrong passwords');
         return refuse(email, user, 'wrong_password', meta);
       }
 

@@ -59,7 +59,7 @@ export function createOtpFlows(deps: AuthFlowDeps) {
 
     /** Sets a new password from a FORGOT_PASSWORD OTP; every session ends and every earlier token is refused. */
     async resetPassword(email: string, code: string, newPassword: string, meta: RequestMeta): Promise<void> {
-      const { otpId } = await otps.check(email, 'FORGOT_PASSWORD', code);
+      const { otpId } = await otps.check(email, 'FORGOT_PASSWORD', code, meta);
       const hash = await hasher.hash(newPassword);
       const revoked = await store.transaction(async (tx) => {
         const user = await tx.users.findByEmail(email);
@@ -76,7 +76,7 @@ export function createOtpFlows(deps: AuthFlowDeps) {
 
     /** A user created by an admin proves the address with the emailed OTP and chooses a password. */
     async activateAccount(email: string, code: string, password: string, meta: RequestMeta): Promise<LoginPayload> {
-      const { otpId } = await otps.check(email, 'ACCOUNT_ACTIVATION', code);
+      const { otpId } = await otps.check(email, 'ACCOUNT_ACTIVATION', code, meta);
       const hash = await hasher.hash(password);
       const now = clock.now();
       const payload = await store.transaction(async (tx) => {

@@ -70,7 +70,7 @@ export function createRegistration(deps: AuthFlowDeps) {
 
     /** Verifies the registration OTP; of two racing verifications exactly one becomes the Super Admin. */
     async verify(email: string, code: string, meta: RequestMeta): Promise<LoginPayload> {
-      const { otpId } = await otps.check(email, 'REGISTRATION', code);
+      const { otpId } = await otps.check(email, 'REGISTRATION', code, meta);
       const now = clock.now();
       const payload = await store.transaction(async (tx) => {
         if (await tx.users.superAdminExists()) throw new AppError('SUPER_ADMIN_EXISTS');

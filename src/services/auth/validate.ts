@@ -1,7 +1,8 @@
 import { AppError } from '../../errors/index.js';
 import { parseProjectRef } from '../../db/repositories/projects.js';
-import type { Authenticator } from '../authenticator.js';
-import type { TokenType } from '../ports.js';
+import type { ProjectAuthState } from '../auth-state.js';
+import type { Authenticator, Principal } from '../authenticator.js';
+import type { TokenType, VerifiedToken } from '../ports.js';
 
 export interface ValidationResult {
   valid: true;
@@ -17,13 +18,26 @@ export interface ValidationResult {
  * for the project it names; an access token is not valid for a project.
  */
 export function createTokenValidation(deps: { authenticator: Authenticator }) {
+  // Projects validate the same token on every request of theirs: its answer is built once per token
+  // and project state (a new state object after every change), and is the same object each time, so
+  // the route can keep its serialized form. Entries leave with the verified tokens they hang on.
+  const answers = new WeakMap<VerifiedToken, { project: ProjectAuthState | null; result: ValidationResult }>();
+
+  function answerFor(principal: Principal): ValidationResult {
+    const known = answers.get(principal.token);
+    if (known && known.project === principal.project) return known.result;
+    const result = buildAnswer(principal);
+    answers.set(principal.token, { project: principal.project, result });
+    return result;
+  }
+
   return {
+    /** The same (frozen) object for the same token while nothing about it changed. */
     async validate(token: string, projectRef: string | undefined): Promise<ValidationResult> {
       const principal = await deps.authenticator.authenticate(token, 'ANY');
-      const { claims, tokenType, expiresAt } = principal.token;
-      if (tokenType === 'ACCESS') {
+      if (principal.token.tokenType === 'ACCESS') {
         if (projectRef !== undefined) throw new AppError('TOKEN_INVALID', { message: 'An access token is not valid for a project' });
-        return { valid: true, tokenType, user: claims, project: null, expiresAt };
+        return answerFor(principal);
       }
       if (projectRef === undefined) {
         throw new AppError('VALIDATION_ERROR', { details: [{ field: 'projectId', message: 'A project token needs the projectId it is presented to' }] });
@@ -32,8 +46,14 @@ export function createTokenValidation(deps: { authenticator: Authenticator }) {
       const ref = parseProjectRef(projectRef);
       const matches = 'id' in ref ? ref.id === project.id : ref.customProjectId === project.customProjectId;
       if (!matches) throw new AppError('TOKEN_INVALID', { message: 'The token is for another project' });
-      const view = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
-      return { valid: true, tokenType, user: { ...claims, projects: [{ ...view, isActive: project.isActive }] }, project: view, expiresAt };
+      return answerFor(principal);
     },
   };
+}
+
+function buildAnswer({ token, project }: Principal): ValidationResult {
+  const { claims, tokenType, expiresAt } = token;
+  if (!project) return Object.freeze({ valid: true, tokenType, user: claims, project: null, expiresAt });
+  const view = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
+  return Object.freeze({ valid: true, tokenType, user: { ...claims, projects: [{ ...view, isActive: project.isActive }] }, project: view, expiresAt });
 }

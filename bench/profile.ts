@@ -16,6 +16,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 const argv = process.argv.slice(2);
@@ -40,6 +41,14 @@ await server.stop();
 await sink.stop();
 console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}`);
 
+function shortUrl(url: string) {
+  return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+}
+function nameOf(node: ProfileNode) {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`;
+}
+
 const file = readdirSync(profDir).find((name) => name.endsWith('.cpuprofile'));
 if (!file) throw new Error(`no profile written in ${profDir}`);
 const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as { nodes: ProfileNode[] };
@@ -50,12 +59,22 @@ const byPackage = new Map<string, number>();
 for (const node of profile.nodes) {
   const hits = node.hitCount ?? 0;
   if (!hits) continue;
-  const { functionName, url, lineNumber } = node.callFrame;
-  const where = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
-  const fn = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+  const { functionName, url } = node.callFrame;
+  const where = shortUrl(url);
+  const fn = nameOf(node);
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
   const pkg = url.includes('/node_modules/') ? where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') : url.includes('/dist/') ? where.split('/').slice(0, 2).join('/') : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url || functionName;
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
+}
+// Inclusive time: a sample counts once for every distinct function on its stack.
+const parent = new Map<number, ProfileNode>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+const inclusive = new Map<string, number>();
+for (const node of profile.nodes) {
+  if (!node.hitCount) continue;
+  const seen = new Set<string>();
+  for (let at: ProfileNode | undefined = node; at; at = parent.get(at.id)) seen.add(nameOf(at));
+  for (const fn of seen) inclusive.set(fn, (inclusive.get(fn) ?? 0) + node.hitCount);
 }
 const pct = (hits: number) => `${((100 * hits) / total).toFixed(1).padStart(5)}%`;
 console.log(`\nsamples: ${total}; ${idle.map((n) => `${n.callFrame.functionName} ${pct(n.hitCount ?? 0)}`).join(', ')}`);
@@ -63,3 +82,5 @@ console.log('\nself time by package or folder:');
 for (const [name, hits] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(hits)}  ${name}`);
 console.log('\nself time by function:');
 for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${pct(hits)}  ${name}`);
+console.log('\ninclusive time by function (self and callees):');
+for (const [name, hits] of [...inclusive].sort((a, b) => b[1] - a[1]).filter(([name]) => !name.startsWith('(root)')).slice(0, 60)) console.log(`${pct(hits)}  ${name}`);

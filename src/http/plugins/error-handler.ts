@@ -62,7 +62,10 @@ export function sendError(reply: FastifyReply, error: AppError) {
 export function registerErrorHandler(app: FastifyInstance) {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) {
+    if (appError.status >= 500 && error instanceof AppError && appError.cause === undefined) {
+      // A refusal on purpose (the hash pool is full during a login storm): expected, cheap, no stack.
+      request.log.warn({ event: 'overloaded', code: appError.code }, 'request refused: at capacity');
+    } else if (appError.status >= 500) {
       request.log.error({ err: isResponseSerializationError(error) ? { message: 'response did not match its schema', cause: (error as Error).cause } : error }, 'request failed');
     }
     return sendError(reply, appError);

@@ -16,10 +16,15 @@ type Logger = { error(obj: object, msg: string): void };
  * A failed audit write outside a transaction is logged, not thrown: the user's request already
  * happened (a login, a refused token) and answering 500 would not undo it.
  */
+/** The row of an input: who asked (from the request) and when. */
+export function auditEntry(input: AuditInput, meta: RequestMeta | undefined, now: Date): AuditEntry {
+  return { ...input, ipAddress: meta?.ip ?? null, userAgent: meta?.userAgent ?? null, createdAt: now };
+}
+
 export function createAuditLog(deps: { store: DataStore; clock: Clock; logger: Logger }): AuditLog {
   return {
     async record(input, meta, tx) {
-      const entry: AuditEntry = { ...input, ipAddress: meta?.ip ?? null, userAgent: meta?.userAgent ?? null, createdAt: deps.clock.now() };
+      const entry = auditEntry(input, meta, deps.clock.now());
       if (tx) return tx.audit.insert(entry);
       try {
         await deps.store.repos.audit.insert(entry);

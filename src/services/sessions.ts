@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Repositories, DataStore } from '../db/repositories/index.js';
 import type { Secrets } from '../crypto/secrets.js';
 import { AppError } from '../errors/index.js';
-import type { AuditLog } from './audit.js';
+import { auditEntry, type AuditLog } from './audit.js';
 import type { AuthStateCache } from './auth-state.js';
 import type { Clock } from './clock.js';
 import { toPublicUser, type User, type UserWithProjects } from './models.js';
@@ -37,13 +37,6 @@ export interface SessionDeps {
 }
 
 const REFRESH_PURPOSE = 'refresh-token';
-
-/** Thrown inside the rotation's transaction so that a refused rotation leaves no new token behind. */
-class RefreshRefused extends Error {
-  constructor(readonly reason: 'raced' | 'revoked') {
-    super(reason);
-  }
-}
 
 export function createSessionService(deps: SessionDeps) {
   const { store, clock, config, secrets, tokens, authState, audit } = deps;
@@ -89,41 +82,29 @@ export function createSessionService(deps: SessionDeps) {
 
     /** Rotates a refresh token. A token presented after its rotation revokes the whole session. */
     async refresh(refreshToken: string, meta?: RequestMeta): Promise<RefreshResult> {
-      const record = await store.repos.sessions.findRefreshToken(secrets.hashCandidates(REFRESH_PURPOSE, refreshToken));
-      if (!record) throw new AppError('TOKEN_INVALID');
-      if (record.rotatedAt) {
-        await killChain(record.sessionId, record.userId, meta, 'rotated token presented again');
-        throw new AppError('TOKEN_INVALID');
-      }
-      if (record.isRevoked) throw new AppError('TOKEN_INVALID');
       const now = clock.now();
-      if (record.expiresAt <= now) throw new AppError('TOKEN_EXPIRED');
-
-      let result: RefreshResult;
-      try {
-        result = await store.transaction(async (tx) => {
-          // The insert comes first: on MariaDB its foreign-key checks lock the user and session rows
-          // before any token row, the order every revoker takes them, so a concurrent logout or password
-          // change waits for this rotation instead of deadlocking with it. The session row, not the
-          // tokens' flags, decides: a new token that a concurrent revocation missed (PostgreSQL does not
-          // make it wait) is refused at its first use.
-          const next = await newRefreshToken(tx, record.userId, record.sessionId, record.expiresAt);
-          const user = await tx.users.findById(record.userId);
-          const session = await tx.sessions.find(record.sessionId);
-          if (!user || user.isSuspended || !user.isActive || !session || session.revokedAt) throw new RefreshRefused('revoked');
-          // The guarded update lets exactly one of several concurrent uses through.
-          if (!(await tx.sessions.markRotated(record.id, now))) throw new RefreshRefused('raced');
-          const access = await tokens.signAccessToken(await withProjects(tx, user), record.sessionId);
-          const refreshExpiresIn = Math.max(0, Math.floor((record.expiresAt.getTime() - now.getTime()) / 1000));
-          return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
-        });
-      } catch (error) {
-        if (!(error instanceof RefreshRefused)) throw error;
-        if (error.reason === 'raced') await killChain(record.sessionId, record.userId, meta, 'concurrent use of one refresh token');
-        throw new AppError('TOKEN_INVALID');
+      const next = randomUUID();
+      const outcome = await store.repos.sessions.rotateRefreshToken({
+        hashes: secrets.hashCandidates(REFRESH_PURPOSE, refreshToken),
+        next: { id: randomUUID(), token: secrets.hash(REFRESH_PURPOSE, next) },
+        now,
+        // Written with the rotation, so that no rotation goes unrecorded (and no record without one).
+        audit: auditEntry({ userId: null, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta, now),
+      });
+      if (!outcome.ok) {
+        const record = outcome.token;
+        if (record?.rotatedAt) {
+          // Also the fate of the losers when one token is used concurrently: one use wins, the session dies.
+          await killChain(record.sessionId, record.userId, meta, 'rotated token presented again');
+          throw new AppError('TOKEN_INVALID');
+        }
+        if (record && !record.isRevoked && record.expiresAt <= now) throw new AppError('TOKEN_EXPIRED');
+        throw new AppError('TOKEN_INVALID'); // unknown, revoked, or its session or user is no longer live
       }
-      await audit.record({ userId: record.userId, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta);
-      return result;
+      const { user, projects, sessionId, expiresAt } = outcome.rotation;
+      const access = await tokens.signAccessToken({ ...toPublicUser(user), projects }, sessionId);
+      const refreshExpiresIn = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+      return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
     },
 
     /** Revokes the session of a refresh token; unknown tokens are ignored so logout never tells what exists. */

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../client.js';
 import type { Executor } from './executor.js';
-import { isRetryableTransactionError } from '../values.js';
 import { auditRepository } from './audit.js';
 import { cleanupRepository } from './cleanup.js';
 import { jobLeasesRepository } from './job-leases.js';
@@ -14,6 +13,7 @@ import { revocationEventsRepository } from './revocation-events.js';
 import { auditQueryRepository } from './audit-query.js';
 import { sessionsRepository } from './sessions.js';
 import { signingKeysRepository } from './signing-keys.js';
+import { transactionWithRetry } from './transaction.js';
 import { usersRepository } from './users.js';
 import { userAdminRepository } from './user-admin.js';
 import { userStatsRepository } from './user-stats.js';
@@ -54,24 +54,12 @@ export interface DataStore {
   destroy(): Promise<void>;
 }
 
-const MAX_TRANSACTION_ATTEMPTS = 4;
-
 export function createDataStore(database: Database): DataStore {
   const { db, dialect } = database;
   return {
     dialect,
     repos: createRepositories(db, dialect),
-    async transaction(fn) {
-      // MySQL and PostgreSQL may pick a transaction as a deadlock victim; it did nothing, so run it again.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await db.transaction().execute((trx) => fn(createRepositories(trx, dialect)));
-        } catch (error) {
-          if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-        }
-      }
-    },
+    transaction: (fn) => transactionWithRetry(db, (trx) => fn(createRepositories(trx, dialect))),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,7 +1,11 @@
-import type { RefreshTokensTable, SessionsTable } from '../schema.js';
-import type { Insertable } from 'kysely';
+import type { DB, RefreshTokensTable, SessionsTable } from '../schema.js';
+import type { Insertable, Kysely } from 'kysely';
 import { toBool, toDate, toDateOrNull } from '../values.js';
+import { auditRepository } from './audit.js';
 import { affected, type RepoContext } from './executor.js';
+import { rotateInOneStatement, type Rotation, type RotationInput } from './refresh-rotation.js';
+import { transactionWithRetry } from './transaction.js';
+import { usersRepository } from './users.js';
 
 export interface SessionState {
   id: string;
@@ -19,9 +23,16 @@ export interface RefreshTokenRecord {
   rotatedAt: Date | null;
 }
 
+/** A refused rotation carries the presented token as it is now (undefined: unknown), to tell why. */
+export type RotationResult = { ok: true; rotation: Rotation } | { ok: false; token: RefreshTokenRecord | undefined };
+
+/** Thrown inside the rotation's transaction so that a refused rotation leaves no successor behind. */
+class RotationRefused extends Error {}
+
 /** Sessions (one per sign-in) and their chain of refresh tokens. */
-export function sessionsRepository({ exec }: RepoContext) {
-  return {
+export function sessionsRepository(ctx: RepoContext) {
+  const { exec, dialect } = ctx;
+  const repo = {
     async create(session: Insertable<SessionsTable>): Promise<void> {
       await exec.insertInto('sessions').values(session).execute();
     },
@@ -66,6 +77,18 @@ export function sessionsRepository({ exec }: RepoContext) {
       return affected(result) === 1;
     },
 
+    /**
+     * Uses a refresh token once: marks it rotated and stores its successor and the audit row,
+     * atomically, if the token is unused, unrevoked and unexpired and its session and user are live.
+     * Call outside a transaction. PostgreSQL does it in one statement; the others in a transaction.
+     */
+    async rotateRefreshToken(input: RotationInput): Promise<RotationResult> {
+      if (exec.isTransaction) throw new Error('sessions.rotateRefreshToken is atomic on its own; call it outside a transaction');
+      if (dialect !== 'postgres') return rotateStepwise(ctx, input);
+      const rotation = await rotateInOneStatement(ctx, input);
+      return rotation ? { ok: true, rotation } : { ok: false, token: await repo.findRefreshToken(input.hashes) };
+    },
+
     /** Revokes one session and its tokens; true when it was live until now. */
     async revoke(sessionId: string, now: Date, reason: string): Promise<boolean> {
       const result = await exec
@@ -88,4 +111,37 @@ export function sessionsRepository({ exec }: RepoContext) {
       return ids;
     },
   };
+  return repo;
+}
+
+/** SQLite and MariaDB (no UPDATE … RETURNING, no data-modifying CTEs): read, then one transaction. */
+async function rotateStepwise(ctx: RepoContext, input: RotationInput): Promise<RotationResult> {
+  const { hashes, next, now } = input;
+  const token = await sessionsRepository(ctx).findRefreshToken(hashes);
+  if (!token || token.rotatedAt || token.isRevoked || token.expiresAt <= now) return { ok: false, token };
+  try {
+    const rotation = await transactionWithRetry(ctx.exec as Kysely<DB>, async (trx): Promise<Rotation> => {
+      const tx = { exec: trx, dialect: ctx.dialect };
+      const sessions = sessionsRepository(tx);
+      const users = usersRepository(tx);
+      // The insert comes first: on MariaDB its foreign-key checks lock the user and session rows
+      // before any token row, the order every revoker takes them, so a concurrent logout or password
+      // change waits for this rotation instead of deadlocking with it. The session row, not the
+      // tokens' flags, decides: a new token that a concurrent revocation missed (PostgreSQL does not
+      // make it wait) is refused at its first use.
+      await sessions.insertRefreshToken({ ...next, userId: token.userId, sessionId: token.sessionId, expiresAt: token.expiresAt, isRevoked: false, createdAt: now });
+      const user = await users.findById(token.userId);
+      const session = await sessions.find(token.sessionId);
+      if (!user || user.isSuspended || !user.isActive || !session || session.revokedAt) throw new RotationRefused();
+      // The guarded update lets exactly one of several concurrent uses through.
+      if (!(await sessions.markRotated(token.id, now))) throw new RotationRefused();
+      await auditRepository(tx).insert({ ...input.audit, userId: token.userId });
+      return { user, projects: await users.projectsOf(user.id, user.role), sessionId: token.sessionId, expiresAt: token.expiresAt };
+    });
+    return { ok: true, rotation };
+  } catch (error) {
+    if (!(error instanceof RotationRefused)) throw error;
+    // A concurrent use, a revocation or a suspension refused it: the token as it is now tells which.
+    return { ok: false, token: await sessionsRepository(ctx).findRefreshToken(hashes) };
+  }
 }

@@ -1,5 +1,11 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { passwordProblem } from '../../src/crypto/password-policy.js';
+
+const require = createRequire(import.meta.url);
+const dictionaryFile = require.resolve('@zxcvbn-ts/language-common/dist/passwords.json.cjs');
+// Read before any test runs: importing the policy must not have loaded the 49k-entry list.
+const loadedAtImport = dictionaryFile in require.cache;
 
 describe('passwordProblem', () => {
   it('accepts a good password', () => {
@@ -42,5 +48,11 @@ describe('passwordProblem', () => {
   it('counts characters, not UTF-16 units, and accepts letters of any script', () => {
     expect(passwordProblem('🔑🔑🔑a1b')).toBe('Password must be at least 8 characters'); // 6 characters, 9 units
     expect(passwordProblem('пароль2025')).toBeNull();
+  });
+
+  it('loads the common-password list on first use, not at import, and lets the full list go', () => {
+    expect(loadedAtImport).toBe(false);
+    expect(passwordProblem('letmein123')).toBe('This password is too common');
+    expect(dictionaryFile in require.cache).toBe(false);
   });
 });

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createConsoleMailer, createSmtpMailer } from '../../src/email/mailer.js';
 import { renderEmail } from '../../src/email/templates.js';
 import { freePort, startSmtpPeer } from '../helpers/mailer.js';
+
+// Counts loads of the real module: an idle instance must not pay for it.
+const nodemailerLoads = vi.hoisted(() => ({ count: 0 }));
+vi.mock('nodemailer', async (importOriginal) => {
+  nodemailerLoads.count += 1;
+  return importOriginal();
+});
 
 describe('console mailer', () => {
   it('prints the recipient, the subject and the text body with the OTP', async () => {
@@ -20,6 +27,17 @@ describe('console mailer', () => {
 
 describe('SMTP mailer', () => {
   const from = 'Xtown Authenticator <no-reply@xtown.test>';
+
+  // First in this file, so that nothing has loaded nodemailer yet.
+  it('loads nodemailer on the first check or send, not when it is made, and closes without loading it', async () => {
+    const unused = createSmtpMailer({ host: '127.0.0.1', port: await freePort(), secure: false, from });
+    await unused.close();
+    const mailer = createSmtpMailer({ host: '127.0.0.1', port: await freePort(), secure: false, from });
+    expect(nodemailerLoads.count).toBe(0);
+    expect(await mailer.check()).toBe(false);
+    expect(nodemailerLoads.count).toBe(1);
+    await mailer.close();
+  });
 
   it('delivers text and HTML from the configured sender, and check() reflects whether the server answers', async () => {
     const peer = await startSmtpPeer();

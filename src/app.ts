@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -51,6 +51,9 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     },
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
+    // Zod compiles every schema (set below): without these factories Fastify would load ajv and
+    // fast-json-stringify at construction and never use them (4–6 MB of RSS, up to 0.3 s of start).
+    schemaController: { compilersFactory: { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler } } as unknown as FastifyServerOptions['schemaController'],
     routerOptions: { ignoreTrailingSlash: true },
     // A URL the router cannot decode never reaches the error handler or the hooks: same envelope and headers here.
     frameworkErrors: (error, request, reply) => {

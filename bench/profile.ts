@@ -1,13 +1,14 @@
 /**
- * npm run bench:profile [-- --route=validate|refresh] [-- --sec=N]
- * Starts the production build on SQLite with --cpu-prof, loads one route from a separate process, and
+ * npm run bench:profile [-- --route=validate|refresh] [-- --db=sqlite|postgres] [-- --sec=N]
+ * Starts the production build with --cpu-prof, loads one route from a separate process, and
  * prints where the server's CPU went (self time by function and by package). The harness of
  * `npm run bench`, pointed at one question: what does a request of this route cost, and why.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure } from './lib/load.js';
-import { createDatabase, seed, startProduct } from './lib/product.js';
+import { cpuSecondsOfProcessesNamed } from './lib/process.js';
+import { createDatabase, seed, startProduct, type DatabaseKind } from './lib/product.js';
 import { readSettings } from './lib/settings.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
 import { validationItems } from './scenarios/product.js';
@@ -21,12 +22,13 @@ interface ProfileNode {
 
 const argv = process.argv.slice(2);
 const route = argv.find((a) => a.startsWith('--route='))?.slice(8) ?? 'validate';
+const kind = (argv.find((a) => a.startsWith('--db='))?.slice(5) ?? 'sqlite') as DatabaseKind;
 const seconds = Number(argv.find((a) => a.startsWith('--sec='))?.slice(6) ?? 5);
 const settings = readSettings(['--quick']);
 const profDir = join(settings.workDir, 'prof');
 
 const sink = await startSmtpSink();
-const database = await createDatabase('sqlite', settings.workDir, settings.postgresUrl);
+const database = await createDatabase(kind, settings.workDir, settings.postgresUrl);
 const options = { databaseUrl: database.url, smtpPort: sink.port, mode: 'production' as const, logFile: join(settings.workDir, 'server.log') };
 // Seeded by one process, profiled in a second one on the same database: the profile holds the load, not the set-up.
 const seeder = await startProduct(options);
@@ -34,12 +36,26 @@ const sessions = await seed(seeder, database.url, sink, 200);
 await seeder.stop();
 const server = await startProduct({ ...options, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
 const json = { 'content-type': 'application/json' };
+// User and system CPU apart: system time is the kernel's work for our sockets (HTTP and the database's).
+const times = () => readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13).map((ticks) => Number(ticks) * 10);
+const before = times();
+// The database server's CPU too: PostgreSQL shares these cores.
+const postgresBefore = cpuSecondsOfProcessesNamed('postgres');
 const result = route === 'refresh'
   ? await measure(server, { kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json, items: sessions.slice(-32).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })), connections: 32, durationSec: seconds })
   : await measure(server, { kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json, items: validationItems(sessions), connections: 100, durationSec: seconds, warmupSec: 1 });
+const after = times();
+const postgresUsed = cpuSecondsOfProcessesNamed('postgres') - postgresBefore;
+// Per thread: the main thread is the event loop; the others are V8's (GC, compiler) and libuv's.
+for (const tid of readdirSync(`/proc/${server.child.pid}/task`)) {
+  const fields = readFileSync(`/proc/${server.child.pid}/task/${tid}/stat`, 'utf8').split(') ');
+  const [utime, stime] = fields[1]!.split(' ').slice(11, 13).map((ticks) => Number(ticks) * 10);
+  if (utime! + stime! > 50) console.log(`thread ${tid}${tid === String(server.child.pid) ? ' (main)' : ''}: user ${utime} ms, system ${stime} ms (whole life)`);
+}
 await server.stop();
 await sink.stop();
-console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}`);
+await database.drop();
+console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}; user ${after[0]! - before[0]!} ms, system ${after[1]! - before[1]!} ms${kind === 'postgres' ? `; PostgreSQL ${((postgresUsed * 1e6) / result.total).toFixed(0)} µs per request` : ''}`);
 
 function shortUrl(url: string) {
   return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
@@ -81,6 +97,6 @@ console.log(`\nsamples: ${total}; ${idle.map((n) => `${n.callFrame.functionName}
 console.log('\nself time by package or folder:');
 for (const [name, hits] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(hits)}  ${name}`);
 console.log('\nself time by function:');
-for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${pct(hits)}  ${name}`);
+for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 40))) console.log(`${pct(hits)}  ${name}`);
 console.log('\ninclusive time by function (self and callees):');
 for (const [name, hits] of [...inclusive].sort((a, b) => b[1] - a[1]).filter(([name]) => !name.startsWith('(root)')).slice(0, 60)) console.log(`${pct(hits)}  ${name}`);

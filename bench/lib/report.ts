@@ -104,6 +104,7 @@ export function renderTable(r: Results): string {
   row('  kernel listen-queue drops during the storm', (p) => fmt(p.storm.listenOverflows));
   row('refresh rotations/s', (p) => `${fmt(p.refresh.okPerSec)} (${p.refreshChains} chains)${p.refresh.brokenChains ? `, ${p.refresh.brokenChains} broken` : ''}`);
   row('  p50 / p99 ms', (p) => lat(p.refresh));
+  row('  CPU µs/rotation: server; database server', (p) => `${fmt(p.refresh.serverCpuUsPerRequest)}; ${p.refreshDatabaseCpuUsPerRotation === undefined ? '– (in-process)' : fmt(p.refreshDatabaseCpuUsPerRotation)}`);
   row('statements per rotation / validation / login', (p) => (p.statements ? `${fmt(p.statements.perRotation, 2)} / ${fmt(p.statements.perValidation, 2)} / ${fmt(p.statements.perLogin, 2)}` : '– (counted on PostgreSQL)'));
   row('RSS MB: idle after start / after setup / peak', (p) => `${fmt(p.rss.idleAfterStartMb, 1)} / ${fmt(p.rss.idleAfterSetupMb, 1)} / ${fmt(p.rss.peakUnderLoadMb, 1)}`);
   row('cold start ms: median (runs); first start', (p) => `${fmt(p.coldStartMedianMs)} (${p.coldStartMs.map((v) => fmt(v)).join(', ')}); ${fmt(p.firstStartMs)}`);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { measure, type LoadResult, type LoadSpec } from '../lib/load.js';
 import { createDatabase, PASSWORD, seed, startProduct, type DatabaseKind, type Session } from '../lib/product.js';
-import { sampleRss } from '../lib/process.js';
+import { cpuSecondsOfProcessesNamed, sampleRss } from '../lib/process.js';
 import { median } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import type { SmtpSink } from '../lib/smtp-sink.js';
@@ -22,6 +22,8 @@ export interface ProductResults {
   storm: { offeredLoginsPerSec: number; logins: LoadResult; validation: LoadResult; listenOverflows: number | null };
   refresh: LoadResult;
   refreshChains: number;
+  /** PostgreSQL only: CPU its processes used per rotation (it shares the cores with the server). */
+  refreshDatabaseCpuUsPerRotation?: number;
   rss: { idleAfterStartMb: number; idleAfterSetupMb: number; peakUnderLoadMb: number };
   coldStartMs: number[];
   coldStartMedianMs: number;
@@ -49,6 +51,7 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
     const firstStartMs = server.startMs;
     let sessions: Session[];
     let validation: LoadResult, login: LoadResult, refresh: LoadResult, chains: number;
+    let refreshDatabaseCpuUsPerRotation: number | undefined;
     let storm: ProductResults['storm'];
     let idleAfterSetupMb: number, peakUnderLoadMb: number;
     try {
@@ -80,11 +83,13 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
 
       chains = Math.min(32, sessions.length);
       log(`[${kind}] refresh-token: ${chains} rotation chains, ${settings.measureSec} s`);
+      const databaseCpuBefore = kind === 'postgres' ? cpuSecondsOfProcessesNamed('postgres') : 0;
       refresh = await measure(server, {
         kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json,
         items: sessions.slice(-chains).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })),
         connections: chains, durationSec: settings.measureSec,
       });
+      if (kind === 'postgres' && refresh.total) refreshDatabaseCpuUsPerRotation = ((cpuSecondsOfProcessesNamed('postgres') - databaseCpuBefore) * 1e6) / refresh.total;
     } finally {
       await server.stop();
     }
@@ -106,7 +111,7 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
       await again.stop();
     }
     return {
-      database: kind, users: sessions.length, firstStartMs, validation, login, storm, refresh, refreshChains: chains,
+      database: kind, users: sessions.length, firstStartMs, validation, login, storm, refresh, refreshChains: chains, refreshDatabaseCpuUsPerRotation,
       rss: { idleAfterStartMb: median(idle), idleAfterSetupMb, peakUnderLoadMb },
       coldStartMs, coldStartMedianMs: median(coldStartMs), statements, sessions,
     };

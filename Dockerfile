@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The seed's Docker deployment, adapted: TypeScript is compiled in a build stage, better-sqlite3
+# The seed's Docker deployment, adapted: the TypeScript is bundled into dist/main.js in a build stage, better-sqlite3
 # compiles from source (python3, make, g++ in the build stage only), the runtime runs as a non-root user.
 
 FROM node:20-bookworm-slim AS build
@@ -9,7 +9,7 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 # Production dependencies only, compiled here where the toolchain is; copied as they are into the runtime.

@@ -22,11 +22,14 @@ export interface Service {
   kill(): void;
 }
 
-/** Starts src/main.ts in a fresh working directory on a SQLite file, and waits until /health answers. */
-export async function startService(env: Record<string, string> = {}): Promise<Service> {
+/**
+ * Starts src/main.ts (or a built bundle, `main`) in a fresh working directory on a SQLite file, and
+ * waits until /health answers.
+ */
+export async function startService(env: Record<string, string> = {}, main?: string): Promise<Service> {
   const cwd = mkdtempSync(join(tmpdir(), 'xtown-process-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN], {
+  const child = spawn(process.execPath, main ? [main] : ['--import', pathToFileURL(TSX).href, MAIN], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,12 +6,23 @@ export interface PoolStats {
   concurrency: number;
 }
 
+/** A place in the queue, held for a job that is submitted later. */
+export interface Reservation {
+  /** Runs `task` in the held place: never refused. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Gives the place back unused (a no-op once run). */
+  release(): void;
+}
+
 export interface WorkPool {
   /** Runs `task` once a slot is free (FIFO); refuses at once when the queue is full. */
   run<T>(task: () => Promise<T>): Promise<T>;
+  /**
+   * Holds a place now, or refuses at once as run() would: a caller with other work to do first (a
+   * login reads the user) decides before that work, and is never refused after it.
+   */
+  reserve(): Reservation;
   stats(): PoolStats;
-  /** True when a new job would be refused: callers can refuse before doing any other work. */
-  saturated(): boolean;
 }
 
 /**
@@ -26,11 +37,16 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
   // A plain array with a head index: shift() on a long queue is O(n).
   let waiting: Array<() => void> = [];
   let head = 0;
-  const queued = () => waiting.length - head;
+  const waitingJobs = () => waiting.length - head;
+  // Places held by reserve() and not yet run: they count as waiting jobs, but only a job hands over a slot.
+  let reserved = 0;
+  const queued = () => waitingJobs() + reserved;
+  const full = () => active >= concurrency && queued() >= maxQueue;
+  const refuse = () => new AppError('SERVICE_UNAVAILABLE', { retryAfter: 1 });
 
   const release = () => {
     active--;
-    if (queued() > 0) {
+    if (waitingJobs() > 0) {
       const next = waiting[head]!;
       waiting[head] = undefined as never;
       head++;
@@ -43,23 +59,39 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
     }
   };
 
+  async function admitted<T>(task: () => Promise<T>): Promise<T> {
+    if (active >= concurrency) {
+      // The slot is handed over by release(), so `active` never drops between two jobs.
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    } else {
+      active++;
+    }
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
   return {
-    saturated: () => active >= concurrency && queued() >= maxQueue,
     async run<T>(task: () => Promise<T>): Promise<T> {
-      if (active >= concurrency) {
-        if (queued() >= maxQueue) {
-          throw new AppError('SERVICE_UNAVAILABLE', { retryAfter: 1 });
-        }
-        // The slot is handed over by release(), so `active` never drops between two jobs.
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      } else {
-        active++;
-      }
-      try {
-        return await task();
-      } finally {
-        release();
-      }
+      if (full()) throw refuse();
+      return admitted(task);
+    },
+    reserve(): Reservation {
+      if (full()) throw refuse();
+      reserved++;
+      let held = true;
+      const giveBack = () => {
+        if (held) (held = false), reserved--;
+      };
+      return {
+        run(task) {
+          giveBack();
+          return admitted(task);
+        },
+        release: giveBack,
+      };
     },
     stats: () => ({ active, queued: queued(), concurrency }),
   };

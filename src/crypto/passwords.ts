@@ -22,12 +22,20 @@ export interface VerifyResult {
   needsRehash: boolean;
 }
 
+/** A verify admitted in advance (its place in the pool is held): it is never refused. */
+export interface AdmittedVerify {
+  verify(storedHash: string | null, plain: string): Promise<VerifyResult>;
+  /** Gives the place back when no verify follows (a no-op after verify). */
+  release(): void;
+}
+
 export interface PasswordHasher {
   hash(plain: string): Promise<string>;
   /** `storedHash` null (unknown user, no password yet) costs a real verify and answers ok false. */
   verify(storedHash: string | null, plain: string): Promise<VerifyResult>;
+  /** Holds a place for one verify, or throws SERVICE_UNAVAILABLE at once when the pool is full. */
+  admitVerify(): AdmittedVerify;
   stats(): PoolStats;
-  saturated(): boolean;
 }
 
 // OWASP's argon2id recommendation. The const enum Algorithm cannot be read under isolatedModules.
@@ -102,21 +110,23 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
     }
   }
 
+  async function verifyNow(storedHash: string | null, plain: string): Promise<VerifyResult> {
+    const storedKind = storedHash === null ? 'unknown' : kindOf(storedHash);
+    if (storedHash === null || storedKind === 'unknown') {
+      await check(await dummyHash, kind, plain);
+      return { ok: false, needsRehash: false };
+    }
+    const ok = await check(storedHash, storedKind, plain);
+    return { ok, needsRehash: ok && needsRehash(storedHash, storedKind) };
+  }
+
   return {
     hash: (plain) => pool.run(() => hashNow(plain)),
-
-    verify: (storedHash, plain) =>
-      pool.run(async () => {
-        const storedKind = storedHash === null ? 'unknown' : kindOf(storedHash);
-        if (storedHash === null || storedKind === 'unknown') {
-          await check(await dummyHash, kind, plain);
-          return { ok: false, needsRehash: false };
-        }
-        const ok = await check(storedHash, storedKind, plain);
-        return { ok, needsRehash: ok && needsRehash(storedHash, storedKind) };
-      }),
-
+    verify: (storedHash, plain) => pool.run(() => verifyNow(storedHash, plain)),
+    admitVerify() {
+      const place = pool.reserve();
+      return { verify: (storedHash, plain) => place.run(() => verifyNow(storedHash, plain)), release: place.release };
+    },
     stats: () => pool.stats(),
-    saturated: () => pool.saturated(),
   };
 }

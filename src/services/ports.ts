@@ -9,8 +9,8 @@ export interface PasswordHasher {
   hash(plain: string): Promise<string>;
   /** A null hash runs against a dummy hash so unknown users take the same time. */
   verify(storedHash: string | null, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>;
-  /** True when a hash job would be refused right now (the pool's queue is full). */
-  saturated(): boolean;
+  /** Holds a place for one verify (never refused later), or throws SERVICE_UNAVAILABLE at once. */
+  admitVerify(): { verify(storedHash: string | null, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>; release(): void };
 }
 
 export interface OtpService {

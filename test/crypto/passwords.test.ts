@@ -161,6 +161,42 @@ describe('createPasswordHasher: bounded pool', () => {
     expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 2 });
   });
 
+  it('a reserved place is never refused later, counts as waiting, and can be given back', async () => {
+    const pool = createWorkPool(1, 1);
+    let finish!: () => void;
+    const running = pool.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const place = pool.reserve();
+    expect(pool.stats()).toEqual({ active: 1, queued: 1, concurrency: 1 });
+    // The queue is full with the held place: a new job and a new reservation are refused at once.
+    await expect(pool.run(async () => 'late')).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(() => pool.reserve()).toThrow(expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }));
+    const held = place.run(async () => 'held');
+    finish();
+    await running;
+    await expect(held).resolves.toBe('held');
+    place.release(); // after its run: changes nothing
+    expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 1 });
+
+    const unused = pool.reserve();
+    expect(pool.stats().queued).toBe(1);
+    unused.release();
+    unused.release();
+    expect(pool.stats().queued).toBe(0);
+  });
+
+  it('a job that ends while a place is held (not yet run) frees its slot for whatever comes next', async () => {
+    const pool = createWorkPool(1, 4);
+    let finish!: () => void;
+    const running = pool.run(() => new Promise<void>((resolve) => (finish = resolve)));
+    const place = pool.reserve();
+    finish();
+    await running;
+    expect(pool.stats()).toEqual({ active: 0, queued: 1, concurrency: 1 });
+    await expect(place.run(async () => 'held')).resolves.toBe('held');
+    await expect(pool.run(async () => 'after')).resolves.toBe('after');
+    expect(pool.stats()).toEqual({ active: 0, queued: 0, concurrency: 1 });
+  });
+
   it('a failing job frees its slot', async () => {
     const pool = createWorkPool(1, 10);
     const failing = pool.run(async () => {

@@ -136,18 +136,6 @@ export function usersRepository({ exec, dialect }: RepoContext) {
       return count >= threshold ? 'locking' : 'allowed';
     },
 
-    /** Gives back an attempt that was reserved but never judged (the hash pool refused it). */
-    async releaseLoginAttempt(id: number, clearLock: boolean): Promise<void> {
-      await exec
-        .updateTable('users')
-        .set((eb) => ({
-          failedLoginCount: eb.case().when('failedLoginCount', '>', 0).then(eb('failedLoginCount', '-', 1)).else(0).end(),
-          ...(clearLock ? { lockedUntil: null } : {}),
-        }))
-        .where('id', '=', id)
-        .execute();
-    },
-
     async resetLoginFailures(id: number): Promise<void> {
       await exec.updateTable('users').set({ failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
     },

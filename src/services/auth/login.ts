@@ -23,25 +23,24 @@ export function createLogin(deps: AuthFlowDeps) {
 
   return {
     async login(email: string, password: string, meta: RequestMeta): Promise<LoginPayload> {
-      // In a login storm, refuse before any database work: cheap for us, and no attempt is counted.
-      if (hasher.saturated()) throw new AppError('SERVICE_UNAVAILABLE', { retryAfter: 1 });
-      const user = await store.repos.users.findByEmail(email);
+      // In a login storm, refuse before any database work: cheap for us, and no attempt is counted. The
+      // place in the hash pool is held from here, so a login let through is never refused after its
+      // database work (on PostgreSQL that work can wait seconds for a connection in a storm).
+      const admitted = hasher.admitVerify();
+      let user: UserRecord | undefined;
+      try {
+        user = await store.repos.users.findByEmail(email);
+      } catch (error) {
+        admitted.release();
+        throw error;
+      }
       const now = clock.now();
       const lockUntil = new Date(now.getTime() + config.lockout.durationSec * 1000);
       // The reservation runs beside the hash so that its write (a real one only for a known, unlocked
       // user) hides under the hashing time; a locked account's verdict is thrown away unread.
       const reserving = store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil));
       reserving.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
-      let verdict: { ok: boolean; needsRehash: boolean };
-      try {
-        verdict = await hasher.verify(user?.passwordHash ?? null, password);
-      } catch (error) {
-        // The pool refused the job: the password was never judged, so the attempt must not count.
-        const reservation = await reserving;
-        if (user && reservation !== 'locked') await store.repos.users.releaseLoginAttempt(user.id, reservation === 'locking');
-        throw error;
-      }
-      const { ok, needsRehash } = verdict;
+      const { ok, needsRehash } = await admitted.verify(user?.passwordHash ?? null, password);
       const reservation = await reserving;
       const locked = reservation === 'locked';
 

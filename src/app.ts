@@ -14,6 +14,7 @@ import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { registerSecurityHeaders } from './http/plugins/security-headers.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
+import { authBackendRoutes } from './http/routes/auth-backend.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
 import type { RouteDeps } from './http/routes/deps.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -70,7 +71,6 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   app.decorateRequest('principal', null);
   registerRequestMetrics(fastify, c.metrics);
 
-  await app.register(cookie);
   registerSecurityHeaders(fastify, {
     contentSecurityPolicy: {
       directives: {
@@ -117,8 +117,13 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     rules,
     requireAccessToken: requireAccessToken({ authenticator: c.auth.authenticator, limiter: c.limiter, rules }),
   };
-  await app.register(authPublicRoutes(deps), { prefix: '/api/auth' });
-  await app.register(authSessionRoutes(deps), { prefix: '/api/auth' });
+  // The routes a browser calls with the refresh cookie; the cookie plugin's hooks run for them only.
+  await app.register(async (browser) => {
+    await browser.register(cookie);
+    await browser.register(authPublicRoutes(deps), { prefix: '/api/auth' });
+    await browser.register(authSessionRoutes(deps), { prefix: '/api/auth' });
+  });
+  await app.register(authBackendRoutes(deps), { prefix: '/api/auth' });
   await app.register(projectsRoutes(deps), { prefix: '/api/projects' });
   await app.register(usersRoutes(deps), { prefix: '/api/users' });
   await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });

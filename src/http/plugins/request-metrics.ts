@@ -9,9 +9,10 @@ const LOGIN_ROUTE = '/api/auth/login';
  * service, so its outcome is counted here (the service counts the others).
  */
 export function registerRequestMetrics(app: FastifyInstance, metrics: Metrics) {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (route === LOGIN_ROUTE && request.method === 'POST' && reply.statusCode === 429) metrics.login('rate_limited');
+    done();
   });
 }

@@ -1,5 +1,6 @@
 import { call } from '../lib/http.js';
-import { startPgCounter } from '../lib/pg-counter.js';
+// The test suite's wire-level counter: one implementation for the tests and the bench.
+import { startPgStatementCounter } from '../../test/helpers/pg-statements.js';
 import { PASSWORD, startProduct, type ProductOptions, type Session } from '../lib/product.js';
 
 export interface StatementCounts {
@@ -16,7 +17,7 @@ export interface StatementCounts {
  */
 export async function countStatements(options: ProductOptions, sessions: Session[]): Promise<StatementCounts> {
   const target = new URL(options.databaseUrl);
-  const counter = await startPgCounter({ host: target.hostname, port: Number(target.port || 5432) });
+  const counter = await startPgStatementCounter({ host: target.hostname, port: Number(target.port || 5432) });
   const proxied = new URL(options.databaseUrl);
   proxied.port = String(counter.port);
   const server = await startProduct({ ...options, databaseUrl: proxied.toString() });
@@ -36,6 +37,6 @@ export async function countStatements(options: ProductOptions, sessions: Session
     return { perValidation, perRotation, perLogin, note: `sequential calls: ${sample.length} validations (tokens seen once before), ${sample.length} rotations, ${logins} logins; BEGIN/COMMIT count as statements` };
   } finally {
     await server.stop();
-    await counter.stop();
+    await counter.close();
   }
 }

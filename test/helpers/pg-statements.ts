@@ -10,7 +10,7 @@ export interface PgStatementCounter {
 
 /**
  * A relay in front of PostgreSQL that reads the client side of the wire protocol and counts the
- * statements, so a test sees what reaches the database whatever layer sent it (as bench/lib/pg-counter.ts).
+ * statements, so a test sees what reaches the database whatever layer sent it (the bench counts with it too).
  */
 export async function startPgStatementCounter(target: { host: string; port: number }): Promise<PgStatementCounter> {
   let statements = 0;

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure } from './lib/load.js';
-import { cpuSecondsOfProcessesNamed } from './lib/process.js';
+import { cpuSecondsOfProcessesNamed, cpuTimes } from './lib/process.js';
 import { createDatabase, seed, startProduct, type DatabaseKind } from './lib/product.js';
 import { readSettings } from './lib/settings.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
@@ -37,7 +37,7 @@ await seeder.stop();
 const server = await startProduct({ ...options, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
 const json = { 'content-type': 'application/json' };
 // User and system CPU apart: system time is the kernel's work for our sockets (HTTP and the database's).
-const times = () => readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ').slice(11, 13).map((ticks) => Number(ticks) * 10);
+const times = () => cpuTimes(`/proc/${server.child.pid}/stat`);
 const before = times();
 // The database server's CPU too: PostgreSQL shares these cores.
 const postgresBefore = cpuSecondsOfProcessesNamed('postgres');
@@ -48,14 +48,13 @@ const after = times();
 const postgresUsed = cpuSecondsOfProcessesNamed('postgres') - postgresBefore;
 // Per thread: the main thread is the event loop; the others are V8's (GC, compiler) and libuv's.
 for (const tid of readdirSync(`/proc/${server.child.pid}/task`)) {
-  const fields = readFileSync(`/proc/${server.child.pid}/task/${tid}/stat`, 'utf8').split(') ');
-  const [utime, stime] = fields[1]!.split(' ').slice(11, 13).map((ticks) => Number(ticks) * 10);
-  if (utime! + stime! > 50) console.log(`thread ${tid}${tid === String(server.child.pid) ? ' (main)' : ''}: user ${utime} ms, system ${stime} ms (whole life)`);
+  const { userMs, systemMs } = cpuTimes(`/proc/${server.child.pid}/task/${tid}/stat`);
+  if (userMs + systemMs > 50) console.log(`thread ${tid}${tid === String(server.child.pid) ? ' (main)' : ''}: user ${userMs} ms, system ${systemMs} ms (whole life)`);
 }
 await server.stop();
 await sink.stop();
 await database.drop();
-console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}; user ${after[0]! - before[0]!} ms, system ${after[1]! - before[1]!} ms${kind === 'postgres' ? `; PostgreSQL ${((postgresUsed * 1e6) / result.total).toFixed(0)} µs per request` : ''}`);
+console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}; user ${after.userMs - before.userMs} ms, system ${after.systemMs - before.systemMs} ms${kind === 'postgres' ? `; PostgreSQL ${((postgresUsed * 1e6) / result.total).toFixed(0)} µs per request` : ''}`);
 
 function shortUrl(url: string) {
   return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');

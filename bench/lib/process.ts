@@ -22,10 +22,16 @@ export function rssMb(pid: number): number {
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux; ticks of 10 ms). */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const { userMs, systemMs } = cpuTimes(`/proc/${pid}/stat`);
+  return (userMs + systemMs) / 1000;
+}
+
+/** User and system CPU in ms from a /proc stat file: a process's, or one thread's (/proc/<pid>/task/<tid>/stat). */
+export function cpuTimes(statFile: string): { userMs: number; systemMs: number } {
+  const stat = readFileSync(statFile, 'utf8');
   // Fields after the command name, which is in parentheses and may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
 }
 
 /** CPU seconds used so far by every process with this command name (e.g. postgres and its backends). */

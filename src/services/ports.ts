@@ -4,14 +4,7 @@ import type { OtpPurpose } from './models.js';
 /** The contracts the services rely on; crypto/ and services/ implement them. */
 
 export type { SignedToken, TokenService, TokenType, VerifiedToken } from '../crypto/jwt.js';
-
-export interface PasswordHasher {
-  hash(plain: string): Promise<string>;
-  /** A null hash runs against a dummy hash so unknown users take the same time. */
-  verify(storedHash: string | null, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>;
-  /** Holds a place for one verify (never refused later), or throws SERVICE_UNAVAILABLE at once. */
-  admitVerify(): { verify(storedHash: string | null, plain: string): Promise<{ ok: boolean; needsRehash: boolean }>; release(): void };
-}
+export type { PasswordHasher } from '../crypto/passwords.js';
 
 export interface OtpService {
   issue(tx: Repositories, email: string, purpose: OtpPurpose): Promise<{ code: string; expiresAt: Date }>;

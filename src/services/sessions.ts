@@ -45,18 +45,16 @@ export function createSessionService(deps: SessionDeps) {
     return { ...toPublicUser(user), projects: await tx.users.projectsOf(user.id, user.role) };
   }
 
+  /** A new refresh token: what the client gets, and the row id and HMAC that are stored. */
+  function mintRefreshToken() {
+    const plain = randomUUID();
+    return { plain, stored: { id: randomUUID(), token: secrets.hash(REFRESH_PURPOSE, plain) } };
+  }
+
   async function newRefreshToken(tx: Repositories, userId: number, sessionId: string, expiresAt: Date): Promise<string> {
-    const refreshToken = randomUUID();
-    await tx.sessions.insertRefreshToken({
-      id: randomUUID(),
-      token: secrets.hash(REFRESH_PURPOSE, refreshToken),
-      userId,
-      sessionId,
-      expiresAt,
-      isRevoked: false,
-      createdAt: clock.now(),
-    });
-    return refreshToken;
+    const { plain, stored } = mintRefreshToken();
+    await tx.sessions.insertRefreshToken({ ...stored, userId, sessionId, expiresAt, isRevoked: false, createdAt: clock.now() });
+    return plain;
   }
 
   /** Revokes a session for reuse of a rotated token: the whole chain dies, and every instance hears of it. */
@@ -83,10 +81,10 @@ export function createSessionService(deps: SessionDeps) {
     /** Rotates a refresh token. A token presented after its rotation revokes the whole session. */
     async refresh(refreshToken: string, meta?: RequestMeta): Promise<RefreshResult> {
       const now = clock.now();
-      const next = randomUUID();
+      const next = mintRefreshToken();
       const outcome = await store.repos.sessions.rotateRefreshToken({
         hashes: secrets.hashCandidates(REFRESH_PURPOSE, refreshToken),
-        next: { id: randomUUID(), token: secrets.hash(REFRESH_PURPOSE, next) },
+        next: next.stored,
         now,
         // Written with the rotation, so that no rotation goes unrecorded (and no record without one).
         audit: auditEntry({ userId: null, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta, now),
@@ -104,7 +102,7 @@ export function createSessionService(deps: SessionDeps) {
       const { user, projects, sessionId, expiresAt } = outcome.rotation;
       const access = await tokens.signAccessToken({ ...toPublicUser(user), projects }, sessionId);
       const refreshExpiresIn = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
-      return { accessToken: access.token, refreshToken: next, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
+      return { accessToken: access.token, refreshToken: next.plain, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
     },
 
     /** Revokes the session of a refresh token; unknown tokens are ignored so logout never tells what exists. */

@@ -107,7 +107,9 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
 
   it('sends in the background after a nudge, and stop() waits for the batch in flight', async () => {
     const mailer = createCapturingMailer();
+    const begun: string[] = [];
     const slow: typeof mailer = { ...mailer, send: async (email: OutgoingEmail) => {
+      begun.push(email.to);
       await new Promise((resolve) => setTimeout(resolve, 50));
       await mailer.send(email);
     } };
@@ -124,7 +126,11 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
 
       await f.store.transaction((tx) => queue.enqueue(tx, 'WELCOME', 'erin@example.test', { name: 'Erin' }));
       queue.nudge();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Stop while Erin's send is in flight (waiting on the send's start, not on a fixed delay, which a loaded CI machine outlasts).
+      const deadline = Date.now() + 2000;
+      while (!begun.includes('erin@example.test') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+      expect(begun).toContain('erin@example.test');
+      expect(mailer.sent.map((e) => e.to)).toEqual(['dora@example.test']);
     } finally {
       await worker.stop();
     }

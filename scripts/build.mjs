@@ -25,6 +25,10 @@ await build({
   target: 'node20',
   external,
   sourcemap: 'linked',
+  // V8 holds the whole source text for the process's life: without comments and indentation it is 2.4 MB, not
+  // 3.7, and idle RSS is about 5 MB lower. Names are kept (full minification measured no smaller, with keepNames).
+  minifyWhitespace: true,
+  legalComments: 'eof',
   logLevel: 'warning',
   // Bundled CommonJS packages call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
 import type { DB } from './schema.js';
+import { prepareOncePerConnection } from './pg-prepared.js';
 import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
@@ -58,6 +59,7 @@ async function buildDialect(dialect: DialectName, url: string, poolSize: number)
       // would emit an unhandled 'error' and crash the process. Its query fails on its own, and the pool
       // drops the dead client when it comes back.
       client.on('error', () => undefined);
+      prepareOncePerConnection(client);
     });
     return { kyselyDialect: new PostgresDialect({ pool }), plugins: [] };
   }

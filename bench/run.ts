@@ -12,9 +12,9 @@ import { computeRatios, judge, renderTable, renderTargets, type Machine, type Re
 import { ROOT } from './lib/product.js';
 import { readSettings } from './lib/settings.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
-import { benchBare, benchRawHash } from './scenarios/baseline.js';
+import { benchRawHash } from './scenarios/baseline.js';
 import { benchPeer } from './scenarios/peer.js';
-import { benchProduct, validationItems } from './scenarios/product.js';
+import { benchProduct } from './scenarios/product.js';
 
 const BENCH = join(ROOT, 'bench');
 
@@ -62,12 +62,7 @@ async function main() {
   try {
     for (const kind of settings.databases) {
       try {
-        const { sessions, ...measured } = await benchProduct(kind, settings, sink, log);
-        results.products[kind] = measured;
-        if (!results.bare) {
-          log(`bare node:http JSON endpoint: 100 connections, the same ${sessions.length} bodies, ${settings.measureSec} s`);
-          results.bare = await benchBare(settings, validationItems(sessions));
-        }
+        results.products[kind] = await benchProduct(kind, settings, sink, log);
       } catch (error) {
         results.errors.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
         log(`[${kind}] FAILED: ${error instanceof Error ? error.stack : String(error)}`);

@@ -20,9 +20,8 @@ export interface Results {
   mode: string;
   machine: Machine;
   settings: Record<string, unknown>;
-  bare?: LoadResult;
   rawHash?: RawHashResult;
-  products: Partial<Record<'sqlite' | 'postgres', Omit<ProductResults, 'sessions'>>>;
+  products: Partial<Record<'sqlite' | 'postgres', ProductResults>>;
   peer?: PeerResults;
   ratios: Record<string, number | null>;
   targets: Target[];
@@ -42,17 +41,17 @@ const ms = (value: number | undefined) => fmt(value, value !== undefined && valu
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
 
 /** The ratios the issue asks for, from the measured figures. */
-export function computeRatios(r: Pick<Results, 'bare' | 'rawHash' | 'products' | 'peer'>): Record<string, number | null> {
+export function computeRatios(r: Pick<Results, 'rawHash' | 'products' | 'peer'>): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [db, p] of Object.entries(r.products)) {
-    out[`${db}.validationVsBare`] = ratio(p.validation.okPerSec, r.bare?.okPerSec);
+    out[`${db}.validationVsBare`] = ratio(p.validation.okPerSec, p.bare.okPerSec);
     out[`${db}.loginVsRawHash`] = ratio(p.login.okPerSec, r.rawHash?.perSec);
     out[`${db}.stormValidationVsCalm`] = ratio(p.storm.validation.okPerSec, p.validation.okPerSec);
   }
   const sqlite = r.products.sqlite;
   out['sqlite.validationVsPeerGetSession'] = ratio(sqlite?.validation.okPerSec, r.peer?.getSession.okPerSec);
   out['sqlite.loginVsPeerSignIn'] = ratio(sqlite?.login.okPerSec, r.peer?.signIn.okPerSec);
-  out['peer.getSessionVsBare'] = ratio(r.peer?.getSession.okPerSec, r.bare?.okPerSec);
+  out['peer.getSessionVsBare'] = ratio(r.peer?.getSession.okPerSec, r.products.sqlite?.bare.okPerSec);
   return out;
 }
 
@@ -85,13 +84,13 @@ export function judge(r: Pick<Results, 'products' | 'ratios'>): Target[] {
 export function renderTable(r: Results): string {
   const dbs = Object.keys(r.products) as Array<'sqlite' | 'postgres'>;
   const rows: Array<[string, ...string[]]> = [];
-  const row = (label: string, f: (p: Omit<ProductResults, 'sessions'>, db: string) => string) => rows.push([label, ...dbs.map((db) => f(r.products[db]!, db))]);
+  const row = (label: string, f: (p: ProductResults, db: string) => string) => rows.push([label, ...dbs.map((db) => f(r.products[db]!, db))]);
   const lat = (l: LoadResult, key = '2xx') => `${ms(l.latency[key]?.p50)} / ${ms(l.latency[key]?.p99)}`;
   const nonOk = (l: LoadResult) => (l.total - l.ok + l.errors ? ` (${fmt(l.total - l.ok)} non-2xx, ${fmt(l.errors)} errors)` : '');
   row('validate-token req/s (100 conns)', (p) => fmt(p.validation.okPerSec) + nonOk(p.validation));
   row('  p50 / p99 ms', (p) => lat(p.validation));
-  row('  server CPU µs/request: ours; bare', (p) => `${fmt(p.validation.serverCpuUsPerRequest)}; ${fmt(r.bare?.serverCpuUsPerRequest)}`);
-  row('  bare node:http req/s; ratio', (_p, db) => `${fmt(r.bare?.okPerSec)}; ${fmt(r.ratios[`${db}.validationVsBare`], 2)}×`);
+  row('  server CPU µs/request: ours; bare', (p) => `${fmt(p.validation.serverCpuUsPerRequest)}; ${fmt(p.bare.serverCpuUsPerRequest)}`);
+  row('  bare node:http req/s; ratio', (p, db) => `${fmt(p.bare.okPerSec)}; ${fmt(r.ratios[`${db}.validationVsBare`], 2)}×`);
   row('login/s (16 conns)', (p) => fmt(p.login.okPerSec, 1) + nonOk(p.login));
   row('  p50 / p99 ms', (p) => lat(p.login));
   row(`  raw argon2id verify/s (${r.rawHash?.concurrency ?? '?'} in parallel); ratio`, (_p, db) => `${fmt(r.rawHash?.perSec, 1)}; ${fmt(r.ratios[`${db}.loginVsRawHash`], 2)}×`);

@@ -5,6 +5,7 @@ import { cpuSecondsOfProcessesNamed, sampleRss } from '../lib/process.js';
 import { median } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import type { SmtpSink } from '../lib/smtp-sink.js';
+import { benchBare } from './baseline.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 export interface ProductResults {
@@ -12,6 +13,11 @@ export interface ProductResults {
   users: number;
   firstStartMs: number;
   validation: LoadResult;
+  /**
+   * The bare node:http endpoint under the same load, measured just before this validation: on a shared VM
+   * the machine's speed drifts by a third within minutes, and the ratio must compare like with like.
+   */
+  bare: LoadResult;
   login: LoadResult;
   /**
    * The login clients connect before the clock starts (prewarm): hundreds of connections opened at once
@@ -41,7 +47,7 @@ export function validationItems(sessions: Session[]): NonNullable<LoadSpec['item
 const json = { 'content-type': 'application/json' };
 
 /** Every measurement of the issue against the production build on one database. */
-export async function benchProduct(kind: DatabaseKind, settings: Settings, sink: SmtpSink, log: (line: string) => void): Promise<ProductResults & { sessions: Session[] }> {
+export async function benchProduct(kind: DatabaseKind, settings: Settings, sink: SmtpSink, log: (line: string) => void): Promise<ProductResults> {
   const database = await createDatabase(kind, settings.workDir, settings.postgresUrl);
   const logFile = join(settings.workDir, `product-${kind}.log`);
   const options = { databaseUrl: database.url, smtpPort: sink.port, mode: settings.mode, logFile };
@@ -50,7 +56,7 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
     const server = await startProduct(options);
     const firstStartMs = server.startMs;
     let sessions: Session[];
-    let validation: LoadResult, login: LoadResult, refresh: LoadResult, chains: number;
+    let validation: LoadResult, bare: LoadResult, login: LoadResult, refresh: LoadResult, chains: number;
     let refreshDatabaseCpuUsPerRotation: number | undefined;
     let storm: ProductResults['storm'];
     let idleAfterSetupMb: number, peakUnderLoadMb: number;
@@ -64,6 +70,8 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
         kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json,
         items: validationItems(sessions), connections: 100, durationSec: settings.measureSec,
       };
+      log(`[${kind}] bare node:http JSON endpoint: 100 connections, the same ${sessions.length} bodies, ${settings.measureSec} s`);
+      bare = await benchBare(settings, validationSpec.items!);
       log(`[${kind}] validate-token: 100 connections, ${sessions.length} tokens, ${settings.measureSec} s`);
       validation = await measure(server, { ...validationSpec, warmupSec: settings.warmupSec });
 
@@ -111,9 +119,9 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
       await again.stop();
     }
     return {
-      database: kind, users: sessions.length, firstStartMs, validation, login, storm, refresh, refreshChains: chains, refreshDatabaseCpuUsPerRotation,
+      database: kind, users: sessions.length, firstStartMs, validation, bare, login, storm, refresh, refreshChains: chains, refreshDatabaseCpuUsPerRotation,
       rss: { idleAfterStartMb: median(idle), idleAfterSetupMb, peakUnderLoadMb },
-      coldStartMs, coldStartMedianMs: median(coldStartMs), statements, sessions,
+      coldStartMs, coldStartMedianMs: median(coldStartMs), statements,
     };
   } finally {
     await database.drop();

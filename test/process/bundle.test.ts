@@ -44,6 +44,11 @@ describe('the built bundle (npm run build)', () => {
     expect(rotated.status).toBe(200);
     expect((await post('/api/auth/refresh-token', { refreshToken })).status).toBe(401);
 
+    // zod's own messages, from the one locale the bundle keeps (scripts/build.mjs).
+    const invalid = await post('/api/auth/login', { email: 'root@x.test', password: 5 });
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'password', message: 'Invalid input: expected string, received number' }] });
+
     const docs = await fetch(`${base}/api/docs/json`);
     expect(docs.status).toBe(200);
     expect(Object.keys((await docs.json()).paths)).toContain('/api/auth/validate-token');

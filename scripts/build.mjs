@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 // loaded), and what is loaded on first use or reads files next to its own code at run time.
 const external = [
   'better-sqlite3', 'pg', 'mysql2', 'ioredis', '@node-rs/argon2', '@node-rs/bcrypt',
-  'nodemailer', '@zxcvbn-ts/language-common', '@fastify/swagger-ui',
+  'nodemailer', '@zxcvbn-ts/language-common',
   // Fastify requires these only to compile JSON schemas and to inject requests, which zod's compilers
   // (src/app.ts) and a listening server never do: kept out, they cost neither parse time nor memory.
   'ajv', 'ajv-formats', '@fastify/ajv-compiler', 'fast-json-stringify', '@fastify/fast-json-stringify-compiler', 'light-my-request',

@@ -3,7 +3,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Container } from './container.js';
 import { AppError } from './errors/index.js';
@@ -14,6 +13,7 @@ import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { registerSecurityHeaders } from './http/plugins/security-headers.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
+import { docsRoutes } from './http/routes/docs.js';
 import { authBackendRoutes } from './http/routes/auth-backend.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
 import type { RouteDeps } from './http/routes/deps.js';
@@ -105,7 +105,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     transform: jsonSchemaTransform,
     transformObject: (documentObject) => ('openapiObject' in documentObject ? optionalBodies(documentObject.openapiObject) : documentObject.swaggerObject),
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(docsRoutes, { prefix: '/api/docs' });
 
   const rules = limitRules(config);
   registerLimits(fastify, { limiter: c.limiter, rules });

@@ -111,5 +111,10 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
       const loaded = await t.get(new URL(asset, 'http://localhost/api/docs/').pathname);
       expect(loaded.statusCode, asset).toBe(200);
     }
+    // Only Swagger UI's own assets are served: nothing else of its folder, nothing outside it.
+    for (const path of ['/api/docs/static/package.json', '/api/docs/static/..%2fpackage.json', '/api/docs/static/__proto__', '/api/docs/static/%2e%2e%2f%2e%2e%2fpackage.json']) {
+      expect((await t.get(path)).statusCode, path).toBe(404);
+    }
+    expect((await t.get('/api/docs/yaml')).body).toMatch(/^openapi: 3\.0\.3/m);
   });
 });

@@ -53,7 +53,7 @@ describe('the built bundle (npm run build)', () => {
     expect(docs.status).toBe(200);
     expect(Object.keys((await docs.json()).paths)).toContain('/api/auth/validate-token');
     expect((await fetch(`${base}/api/docs/`)).status).toBe(200);
-    // Swagger UI's files are read from node_modules/swagger-ui-dist, found from the bundle's own location.
+    // Swagger UI's files are read from node_modules/@fastify/swagger-ui, found from the bundle's own location.
     expect((await fetch(`${base}/api/docs/static/swagger-ui-bundle.js`)).status).toBe(200);
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('http_request_duration_seconds');
     expect((await fetch(`${base}/health/ready`)).status).toBe(200);

@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * Swagger UI over the OpenAPI document, from swagger-ui-dist's files. @fastify/swagger-ui did this with
- * @fastify/static, send, mime and glob, loaded at every start (60–70 ms of a 600 ms cold start) for a page
- * an operator opens now and then; here nothing is read before the first request for it.
+ * Swagger UI over the OpenAPI document. The plugin of @fastify/swagger-ui loads @fastify/static, send, mime
+ * and glob at every start (60–70 ms of a 600 ms cold start) for a page an operator opens now and then: only
+ * its copy of Swagger UI's files is used (swagger-ui-dist, the original, installs a telemetry package), and
+ * nothing is read before the first request for them.
  */
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -49,7 +50,7 @@ const page = (staticPath: string) => `<!DOCTYPE html>
 
 let assetsFolder: string | undefined;
 const assetPath = (file: string) => {
-  assetsFolder ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  assetsFolder ??= join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui/package.json')), 'static');
   return join(assetsFolder, file);
 };
 

@@ -83,7 +83,9 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
       reserved++;
       let held = true;
       const giveBack = () => {
-        if (held) (held = false), reserved--;
+        if (!held) return;
+        held = false;
+        reserved--;
       };
       return {
         run(task) {

@@ -16,6 +16,7 @@ type Query = (...args: unknown[]) => Promise<unknown>;
  * statements at once. Kysely calls `query(text, values)` only, so every other form passes through.
  */
 export function prepareOncePerConnection(client: PoolClient) {
+  // A text's statement name; null once its plan went stale (it runs unnamed from then on).
   const names = new Map<string, string | null>();
   const query = client.query.bind(client) as Query;
   // Kysely opens and ends its transactions through this same method, with these texts.
@@ -28,11 +29,9 @@ export function prepareOncePerConnection(client: PoolClient) {
       return query(text, values);
     }
     let name = names.get(text);
-    if (name === undefined) {
-      name = names.size < MAX_PREPARED_PER_CONNECTION ? `xtown_${names.size}` : null;
-      names.set(text, name);
-    }
-    if (name === null) return query(text, values);
+    // Past the cap a new text is not remembered at all, so the map stays as small as the cap.
+    if (name === undefined && names.size < MAX_PREPARED_PER_CONNECTION) names.set(text, (name = `xtown_${names.size}`));
+    if (!name) return query(text, values);
     try {
       return await query({ name, text, values });
     } catch (error) {

@@ -36,6 +36,16 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('prepared statements on PostgreSQL 
     await sql`update t set a = a; update t set a = a`.execute(db.db);
   });
 
+  it('names at most 500 texts per connection and runs the others unnamed', async () => {
+    const own = await createDb(testDb.url, { poolSize: 1 });
+    try {
+      for (let i = 0; i < 520; i += 1) expect((await sql<{ n: number }>`select ${i}::int + ${sql.lit(i)} as n`.execute(own.db)).rows).toEqual([{ n: 2 * i }]);
+      expect((await prepared(own)).length).toBe(500);
+    } finally {
+      await own.destroy();
+    }
+  });
+
   it('survives another instance changing the columns under a prepared select * (a rolling migration)', async () => {
     const select = () => sql<Record<string, unknown>>`select * from t where a = ${1}`.execute(db.db);
     expect((await select()).rows).toEqual([{ a: 1 }]);

@@ -6,9 +6,8 @@ import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Container } from './container.js';
 import { AppError } from './errors/index.js';
-import { requireAccessToken } from './http/plugins/authenticate.js';
+import { limitRules, registerAccess } from './http/plugins/access.js';
 import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
-import { limitRules, registerLimits } from './http/plugins/limits.js';
 import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { registerSecurityHeaders } from './http/plugins/security-headers.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
@@ -107,16 +106,8 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   });
   await app.register(docsRoutes, { prefix: '/api/docs' });
 
-  const rules = limitRules(config);
-  registerLimits(fastify, { limiter: c.limiter, rules });
-  const deps: RouteDeps = {
-    config,
-    auth: c.auth,
-    admin: c.admin,
-    limiter: c.limiter,
-    rules,
-    requireAccessToken: requireAccessToken({ authenticator: c.auth.authenticator, limiter: c.limiter, rules }),
-  };
+  registerAccess(fastify, { authenticator: c.auth.authenticator, limiter: c.limiter, rules: limitRules(config) });
+  const deps: RouteDeps = { config, auth: c.auth, admin: c.admin };
   // The routes a browser calls with the refresh cookie; the cookie plugin's hooks run for them only.
   await app.register(async (browser) => {
     await browser.register(cookie);

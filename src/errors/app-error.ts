@@ -1,9 +1,4 @@
-import { ERROR_CATALOGUE, type ErrorCode } from './codes.js';
-
-export interface ErrorDetail {
-  field: string;
-  message: string;
-}
+import { ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '@xtown/contract';
 
 export interface AppErrorOptions {
   message?: string;

@@ -1,2 +1,2 @@
-export { AppError, isAppError, type AppErrorOptions, type ErrorDetail } from './app-error.js';
-export { ERROR_CATALOGUE, type ErrorCode } from './codes.js';
+export { AppError, isAppError, type AppErrorOptions } from './app-error.js';
+export { ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '@xtown/contract';

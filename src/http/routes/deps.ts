@@ -1,15 +1,10 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { Config } from '../../config/index.js';
 import type { AdminServices } from '../../services/admin/index.js';
 import type { AuthServices } from '../../services/index.js';
-import type { RateLimiter } from '../../services/ports.js';
-import type { LimitRules } from '../plugins/limits.js';
 
+/** What the resource routes use; access and limits come from each route's declaration (http/route.ts). */
 export interface RouteDeps {
-  config: Config;
+  config: Pick<Config, 'isProduction'>;
   auth: AuthServices;
   admin: AdminServices;
-  limiter: RateLimiter;
-  rules: LimitRules;
-  requireAccessToken: preHandlerAsyncHookHandler;
 }

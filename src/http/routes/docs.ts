@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { route } from '../route.js';
 
 /**
  * Swagger UI over the OpenAPI document. The plugin of @fastify/swagger-ui loads @fastify/static, send, mime
@@ -56,7 +57,7 @@ const assetPath = (file: string) => {
 
 /** Registered with the prefix /api/docs; the document itself comes from @fastify/swagger. */
 export async function docsRoutes(app: FastifyInstance) {
-  const hidden = { schema: { hide: true } };
+  const hidden = route({ access: 'public', hide: true, summary: 'Swagger UI' });
   app.get('/', hidden, async (request, reply) => {
     const path = request.url.split('?')[0]!;
     return reply.type('text/html; charset=utf-8').send(page(path.endsWith('/') ? './static/' : '/api/docs/static/'));

@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import { health } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { successEnvelope } from '../schemas/common.js';
+import type { z } from 'zod';
+import { route } from '../route.js';
 
 export interface HealthChecks {
   database(): Promise<boolean>;
@@ -12,23 +13,23 @@ export interface HealthChecks {
   stopping(): boolean;
 }
 
-const status = z.enum(['healthy', 'unhealthy']);
-const readiness = z.object({ database: status, redis: status.optional(), smtp: status.optional() });
+const tags = ['health'];
+const verdict = (healthy: boolean) => (healthy ? 'healthy' : 'unhealthy');
 
-/** Liveness (/health, /api/health) and readiness (/health/ready). */
+/** Liveness (/health, /api/health) and readiness (/health/ready), outside every limit. */
 export const healthRoutes = (checks: HealthChecks): FastifyPluginAsyncZod => async (app) => {
-  const live = { config: { limitGroup: 'none' as const }, schema: { tags: ['health'], summary: 'Liveness', response: { 200: successEnvelope(z.object({ status: z.literal('ok') })) } } };
+  const live = route({ access: 'public', limits: [], tags, summary: 'Liveness', response: { 200: health.responses.live } });
   const handler = async () => ({ success: true as const, data: { status: 'ok' as const } });
   app.get('/health', live, handler);
   app.get('/api/health', live, handler);
 
-  app.get('/health/ready', { config: { limitGroup: 'none' }, schema: { tags: ['health'], summary: 'Readiness', response: { 200: successEnvelope(readiness), 503: z.object({ success: z.literal(false), message: z.string(), data: readiness, error: z.object({ code: z.string() }) }) } } }, async (_request, reply) => {
+  app.get('/health/ready', route({ access: 'public', limits: [], tags, summary: 'Readiness', response: { 200: health.responses.ready, 503: health.responses.notReady } }), async (_request, reply) => {
     const [database, redis, smtp] = await Promise.all([checks.database(), checks.redis?.(), checks.smtp?.()]);
-    const data = {
-      database: database ? 'healthy' : 'unhealthy',
-      ...(redis === undefined ? {} : { redis: redis ? 'healthy' : 'unhealthy' }),
-      ...(smtp === undefined ? {} : { smtp: smtp ? 'healthy' : 'unhealthy' }),
-    } as z.infer<typeof readiness>;
+    const data: z.infer<typeof health.readiness> = {
+      database: verdict(database),
+      ...(redis === undefined ? {} : { redis: verdict(redis) }),
+      ...(smtp === undefined ? {} : { smtp: verdict(smtp) }),
+    };
     if (!database || checks.stopping()) {
       reply.code(503);
       return { success: false as const, message: checks.stopping() ? 'Shutting down' : 'The database is unreachable', data, error: { code: 'SERVICE_UNAVAILABLE' } };

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/index.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { route } from '../route.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 /** A reverse proxy on the same machine connects from loopback too: whatever it forwarded is not local. */
@@ -26,7 +27,7 @@ export function isLocalCaller(request: FastifyRequest): boolean {
  * Everyone else gets the same 404 as a route that does not exist. Outside every rate limit.
  */
 export const metricsRoutes = (deps: { metrics: Metrics; token?: string }) => async (app: FastifyInstance) => {
-  app.get('/metrics', { config: { limitGroup: 'none' }, schema: { hide: true } }, async (request, reply) => {
+  app.get('/metrics', route({ access: 'public', limits: [], hide: true, summary: 'Prometheus metrics' }), async (request, reply) => {
     const allowed = isLocalCaller(request) || (deps.token !== undefined && tokenMatches(request.headers.authorization, deps.token));
     if (!allowed) throw new AppError('NOT_FOUND', { message: 'No such route' });
     const { contentType, body } = await deps.metrics.render();

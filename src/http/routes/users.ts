@@ -1,50 +1,44 @@
-import type { FastifyRequest } from 'fastify';
+import { users as c } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UserProfileChanges } from '../../db/repositories/user-admin.js';
-import { errors } from '../schemas/common.js';
-import { pageMeta } from '../schemas/pagination.js';
-import * as s from '../schemas/users.js';
-import { requireRole } from '../plugins/guards.js';
+import { metaOf, pageMeta, principalOf } from '../helpers.js';
 import { present } from '../present.js';
-import { metaOf } from './auth-public.js';
+import { route } from '../route.js';
 import type { RouteDeps } from './deps.js';
 
 const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
+const tags = ['users'];
+const administrators = { access: 'user', roles: ['SUPER_ADMIN', 'ADMIN'], tags } as const;
+
 /**
  * /api/users (API.md): the Super Admin manages every user but itself, a Project Admin its own
- * sub-users, a Sub User nothing (403). The token and the role are checked on request, before the
- * body is even parsed, so that a refused caller learns nothing from validation errors.
+ * sub-users, a Sub User nothing (403).
  */
 export const usersRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (app) => {
   const users = deps.admin.users;
-  const tags = ['users'];
-  const security = [{ bearerAuth: [] }];
-  const config = { requiresAuth: true };
-  const administrators = [deps.requireAccessToken, requireRole('SUPER_ADMIN', 'ADMIN')];
-  const caller = (request: FastifyRequest) => request.principal!;
-  const one = (user: unknown, message?: string) => ({ success: true as const, ...(message ? { message } : {}), data: present(user) as never });
+  const one = <T>(user: T, message?: string) => ({ success: true as const, ...(message ? { message } : {}), data: present(user) });
 
-  app.get('/', { config, onRequest: administrators, schema: { tags, security, summary: "List the caller's users", querystring: s.listUsersQuery, response: { 200: s.responses.list, ...errors(400, 401, 403, 429) } } }, async (request) => {
+  app.get('/', route({ ...administrators, summary: "List the caller's users", querystring: c.listUsersQuery, response: { 200: c.responses.list } }), async (request) => {
     const { page, limit, ...filter } = request.query;
-    const result = await users.list(caller(request), { page, limit, ...defined(filter) });
-    return { success: true as const, data: present(result.users) as never, meta: pageMeta(page, limit, result.total) };
+    const result = await users.list(principalOf(request), { page, limit, ...defined(filter) });
+    return { success: true as const, data: present(result.users), meta: pageMeta(page, limit, result.total) };
   });
 
-  app.get('/stats', { config, onRequest: administrators, schema: { tags, security, summary: 'User statistics and chart data, scoped by role', response: { 200: s.responses.stats, ...errors(401, 403, 429) } } }, async (request) => ({
+  app.get('/stats', route({ ...administrators, summary: 'User statistics and chart data, scoped by role', response: { 200: c.responses.stats } }), async (request) => ({
     success: true as const,
-    data: present(await users.stats(caller(request))) as never,
+    data: present(await users.stats(principalOf(request))),
   }));
 
-  app.get('/:id', { config, onRequest: administrators, schema: { tags, security, summary: 'One user in scope', params: s.userIdParams, response: { 200: s.responses.user, ...errors(400, 401, 403, 404, 429) } } }, async (request) =>
-    one(await users.get(caller(request), request.params.id)),
+  app.get('/:id', route({ ...administrators, summary: 'One user in scope', params: c.userIdParams, response: { 200: c.responses.user }, errors: [404] }), async (request) =>
+    one(await users.get(principalOf(request), request.params.id)),
   );
 
   app.post(
     '/project-admin',
-    { config, onRequest: [deps.requireAccessToken, requireRole('SUPER_ADMIN')], schema: { tags, security, summary: 'Create a Project Admin (emails the activation OTP)', body: s.createProjectAdminBody, response: { 201: s.responses.user, ...errors(400, 401, 403, 409, 429) } } },
+    route({ ...administrators, roles: ['SUPER_ADMIN'], summary: 'Create a Project Admin (emails the activation OTP)', body: c.createProjectAdminBody, response: { 201: c.responses.user }, errors: [409] }),
     async (request, reply) => {
-      const user = await users.createProjectAdmin(caller(request), request.body, metaOf(request));
+      const user = await users.createProjectAdmin(principalOf(request), request.body, metaOf(request));
       reply.code(201);
       return one(user, 'Project Admin created: the activation code was emailed');
     },
@@ -52,47 +46,47 @@ export const usersRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (ap
 
   app.post(
     '/sub-user',
-    { config, onRequest: [deps.requireAccessToken, requireRole('ADMIN')], schema: { tags, security, summary: 'Create a Sub User (emails the activation OTP)', body: s.createSubUserBody, response: { 201: s.responses.user, ...errors(400, 401, 403, 409, 429) } } },
+    route({ ...administrators, roles: ['ADMIN'], summary: 'Create a Sub User (emails the activation OTP)', body: c.createSubUserBody, response: { 201: c.responses.user }, errors: [409] }),
     async (request, reply) => {
-      const user = await users.createSubUser(caller(request), request.body, metaOf(request));
+      const user = await users.createSubUser(principalOf(request), request.body, metaOf(request));
       reply.code(201);
       return one(user, 'Sub User created: the activation code was emailed');
     },
   );
 
-  app.put('/:id', { config, onRequest: administrators, schema: { tags, security, summary: "Update a user's profile", params: s.userIdParams, body: s.updateUserBody, response: { 200: s.responses.user, ...errors(400, 401, 403, 404, 429) } } }, async (request) =>
-    one(await users.update(caller(request), request.params.id, defined(request.body) as UserProfileChanges, metaOf(request)), 'User updated'),
+  app.put('/:id', route({ ...administrators, summary: "Update a user's profile", params: c.userIdParams, body: c.updateUserBody, response: { 200: c.responses.user }, errors: [404] }), async (request) =>
+    one(await users.update(principalOf(request), request.params.id, defined(request.body) as UserProfileChanges, metaOf(request)), 'User updated'),
   );
 
   app.put(
     '/:id/projects',
-    { config, onRequest: administrators, schema: { tags, security, summary: "Replace a user's project assignments", params: s.userIdParams, body: s.setProjectsBody, response: { 200: s.responses.user, ...errors(400, 401, 403, 404, 429) } } },
-    async (request) => one(await users.setProjects(caller(request), request.params.id, request.body.projectIds, metaOf(request)), 'Projects updated'),
+    route({ ...administrators, summary: "Replace a user's project assignments", params: c.userIdParams, body: c.setProjectsBody, response: { 200: c.responses.user }, errors: [404] }),
+    async (request) => one(await users.setProjects(principalOf(request), request.params.id, request.body.projectIds, metaOf(request)), 'Projects updated'),
   );
 
   app.post(
     '/:id/suspend',
-    { config, onRequest: administrators, schema: { tags, security, summary: 'Suspend a user: sessions end, tokens fail at once', params: s.userIdParams, body: s.suspendBody, response: { 200: s.responses.user, ...errors(400, 401, 403, 404, 429) } } },
+    route({ ...administrators, summary: 'Suspend a user: sessions end, tokens fail at once', params: c.userIdParams, body: c.suspendBody, response: { 200: c.responses.user }, errors: [404] }),
     async (request) => {
-      const result = await users.suspend(caller(request), request.params.id, request.body.reason, metaOf(request));
+      const result = await users.suspend(principalOf(request), request.params.id, request.body.reason, metaOf(request));
       return one(result.user, result.changed ? 'User suspended' : 'The user was already suspended');
     },
   );
 
   app.post(
     '/:id/unsuspend',
-    { config, onRequest: administrators, schema: { tags, security, summary: 'Lift a suspension', params: s.userIdParams, body: s.emptyBody, response: { 200: s.responses.user, ...errors(400, 401, 403, 404, 429) } } },
+    route({ ...administrators, summary: 'Lift a suspension', params: c.userIdParams, body: c.noBody, response: { 200: c.responses.user }, errors: [404] }),
     async (request) => {
-      const result = await users.unsuspend(caller(request), request.params.id, metaOf(request));
+      const result = await users.unsuspend(principalOf(request), request.params.id, metaOf(request));
       return one(result.user, result.changed ? 'Suspension lifted' : 'The user was not suspended');
     },
   );
 
   app.delete(
     '/:id',
-    { config, onRequest: administrators, schema: { tags, security, summary: 'Delete a user (an Admin with sub-users only with ?force=true)', params: s.userIdParams, querystring: s.deleteUserQuery, body: s.emptyBody, response: { 200: s.responses.deleted, ...errors(400, 401, 403, 404, 409, 429) } } },
+    route({ ...administrators, summary: 'Delete a user (an Admin with sub-users only with ?force=true)', params: c.userIdParams, querystring: c.deleteUserQuery, body: c.noBody, response: { 200: c.responses.deleted }, errors: [404, 409] }),
     async (request) => {
-      const deleted = await users.remove(caller(request), request.params.id, request.query.force ?? false, metaOf(request));
+      const deleted = await users.remove(principalOf(request), request.params.id, request.query.force ?? false, metaOf(request));
       return { success: true as const, message: deleted.length > 1 ? `User and ${deleted.length - 1} sub-user(s) deleted` : 'User deleted', data: { deletedUserIds: deleted } };
     },
   );

@@ -3,12 +3,13 @@ import { parseProjectRef } from '../../db/repositories/projects.js';
 import type { ProjectAuthState } from '../auth-state.js';
 import type { Authenticator, Principal } from '../authenticator.js';
 import type { TokenType, VerifiedToken } from '../ports.js';
+import type { AccessTokenProject, TokenUserClaims } from '../../crypto/token-claims.js';
 
 export interface ValidationResult {
   valid: true;
   tokenType: TokenType;
   /** The user as the token carries it (the seed's payload). */
-  user: object;
+  user: TokenUserClaims & { projects: AccessTokenProject[] };
   project: { id: number; customProjectId: string; name: string; projectUrl: string } | null;
   expiresAt: Date;
 }
@@ -52,8 +53,11 @@ export function createTokenValidation(deps: { authenticator: Authenticator }) {
 }
 
 function buildAnswer({ token, project }: Principal): ValidationResult {
-  const { claims, tokenType, expiresAt } = token;
-  if (!project) return Object.freeze({ valid: true, tokenType, user: claims, project: null, expiresAt });
+  const { tokenType, expiresAt } = token;
+  if (token.tokenType === 'ACCESS') return Object.freeze({ valid: true, tokenType, user: token.claims, project: null, expiresAt });
+  // The authenticator has looked the project of a project token up.
+  if (!project) throw new AppError('TOKEN_INVALID');
+  const { claims } = token;
   const view = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
   return Object.freeze({ valid: true, tokenType, user: { ...claims, projects: [{ ...view, isActive: project.isActive }] }, project: view, expiresAt });
 }

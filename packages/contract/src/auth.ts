@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { email, isoDate, opaque, otp, optionalText, password, presentedPassword, projectRef, projectSummary, successEnvelope, text, userView } from './common.js';
+import { successEnvelope } from './envelopes.js';
+import { email, isoDate, opaque, otp, optionalText, password, presentedPassword, projectRef, text } from './primitives.js';
+import { projectSummary, userView } from './views.js';
 
 export const otpPurpose = z.enum(['REGISTRATION', 'ACCOUNT_ACTIVATION', 'FORGOT_PASSWORD']);
 

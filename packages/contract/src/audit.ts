@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { isoDate } from './common.js';
-import { listEnvelope, pageQuery, queryBoolean } from './pagination.js';
+import { listEnvelope } from './envelopes.js';
+import { pageQuery, queryBoolean } from './pagination.js';
+import { isoDate } from './primitives.js';
 
 /** A day (2024-01-31) or an instant (2024-01-31T12:00:00Z). */
 const dateOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);

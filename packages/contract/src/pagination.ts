@@ -7,13 +7,5 @@ export const pageQuery = z.object({
   search: z.string().trim().max(255).regex(/^[^\u0000]*$/, 'must not contain NUL bytes').optional(),
 });
 
-export const listMeta = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() });
-
-export const listEnvelope = <T extends z.ZodType>(item: T) => z.object({ success: z.literal(true), message: z.string().optional(), data: z.array(item), meta: listMeta });
-
-export function pageMeta(page: number, limit: number, total: number) {
-  return { page, limit, total, totalPages: Math.ceil(total / limit) };
-}
-
 /** A boolean query flag: "true"/"false" (and 1/0). */
 export const queryBoolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import { email, isoDate, optionalText, projectRef, successEnvelope, text, userView } from './common.js';
-import { listEnvelope, pageQuery, queryBoolean } from './pagination.js';
+import { listEnvelope, successEnvelope } from './envelopes.js';
+import { pageQuery, queryBoolean } from './pagination.js';
+import { email, isoDate, optionalText, projectRef, role, text } from './primitives.js';
+import { userView } from './views.js';
+
+export { noBody } from './primitives.js';
 
 /** A user id in the path: digits only (anything else is a 400, an unknown number a 404). */
 export const userIdParams = z.strictObject({ id: z.string().regex(/^\d{1,15}$/, 'must be a user id').transform(Number) });
@@ -36,8 +40,6 @@ export const setProjectsBody = z.strictObject({ projectIds });
 
 export const suspendBody = z.strictObject({ reason: text(500) });
 
-/** unsuspend takes no body; an empty object is accepted. */
-export const emptyBody = z.strictObject({}).nullish();
 
 export const deleteUserQuery = z.strictObject({ force: queryBoolean.optional() });
 
@@ -50,7 +52,7 @@ export const userStatsView = z.object({
   verifiedUsers: z.number().int(),
   unverifiedUsers: z.number().int(),
   recentUsers: z.array(
-    z.object({ id: z.number().int(), name: z.string(), email: z.string(), role: z.enum(['SUPER_ADMIN', 'ADMIN', 'SUB_USER']), isActive: z.boolean(), createdAt: isoDate }),
+    z.object({ id: z.number().int(), name: z.string(), email: z.string(), role, isActive: z.boolean(), createdAt: isoDate }),
   ),
   systemOverview: z.array(chartDatum),
   verification: z.array(chartDatum),

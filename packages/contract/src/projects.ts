@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { isoDate, messageEnvelope, optionalText, projectRef, successEnvelope, text } from './common.js';
-import { listEnvelope, pageQuery } from './pagination.js';
+import { listEnvelope, messageEnvelope, successEnvelope } from './envelopes.js';
+import { pageQuery } from './pagination.js';
+import { isoDate, optionalText, projectRef, text } from './primitives.js';
+
+export { noBody } from './primitives.js';
 
 /** 3–50 of a-z, 0-9, - and _, starting with a letter; "stats" would shadow GET /api/projects/stats. */
 export const customProjectId = z
@@ -49,8 +52,6 @@ export const updateProjectBody = z
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'at least one field is required' });
 
 export const projectParams = z.strictObject({ id: projectRef });
-/** Routes that take no body still refuse one with fields in it. */
-export const noBody = z.strictObject({}).nullish();
 export const listProjectsQuery = z.strictObject(pageQuery.shape);
 
 export const projectView = z.object({

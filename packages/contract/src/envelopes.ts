@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** API.md "Envelope": every answer is one of these. */
+export const successEnvelope = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), message: z.string().optional(), data });
+
+export const messageEnvelope = z.object({ success: z.literal(true), message: z.string() });
+
+export const errorDetail = z.object({ field: z.string(), message: z.string() });
+
+export const errorEnvelope = z.object({
+  success: z.literal(false),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+  error: z.object({ code: z.string(), details: z.array(errorDetail).optional() }),
+});
+
+export const listMeta = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() });
+
+export const listEnvelope = <T extends z.ZodType>(item: T) => z.object({ success: z.literal(true), message: z.string().optional(), data: z.array(item), meta: listMeta });

@@ -8,7 +8,7 @@ import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { verifyCompact } from '../src/crypto/jws.js';
 import { createTokenService } from '../src/crypto/jwt.js';
 import type { KeyRing } from '../src/crypto/signing-keys.js';
-import type { UserWithProjects } from '../src/services/models.js';
+import type { UserWithProjects } from '../src/domain/models.js';
 
 const config = { issuer: 'xtown-authenticator', audience: 'xtown-authenticator', accessTokenTtlSec: 8 * 3600 };
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');

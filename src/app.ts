@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Container } from './container.js';
+import { isConnectionError } from './db/values.js';
 import { AppError } from './errors/index.js';
 import { limitRules, registerAccess } from './http/plugins/access.js';
 import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
@@ -66,7 +67,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerJsonParser(fastify);
-  registerErrorHandler(fastify);
+  registerErrorHandler(fastify, { isUnavailable: isConnectionError });
   app.decorateRequest('principal', null);
   registerRequestMetrics(fastify, c.metrics);
 

@@ -8,22 +8,22 @@ import { createDb } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDataStore } from './db/repositories/index.js';
 import { createConsoleMailer, createSmtpMailer } from './email/mailer.js';
-import { createOutboxWorker, type OutboxWorkerOptions } from './email/outbox-worker.js';
-import { createEmailQueue } from './email/queue.js';
+import { createOutboxWorker, type OutboxWorkerOptions } from './services/outbox/worker.js';
+import { createEmailQueue } from './services/outbox/queue.js';
 import { createCleanupJob } from './jobs/cleanup.js';
 import type { Mailer } from './email/types.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createAuditLog } from './services/audit.js';
 import { createAuthStateCache } from './services/auth-state.js';
-import { systemClock, type Clock } from './services/clock.js';
+import { systemClock, type Clock } from './domain/clock.js';
 import { createAdminServices } from './services/admin/index.js';
 import { createAuthServices } from './services/index.js';
 import { createOtpService } from './services/otps.js';
 import { createMemoryRateLimitStore, createRateLimiter } from './services/rate-limiter.js';
 import { createFailoverRateLimitStore } from './services/rate-limit/failover-store.js';
-import { createRedisRateLimitStore } from './services/rate-limit/redis-store.js';
-import { connectRedis } from './services/redis/link.js';
+import { createRedisRateLimitStore } from './redis/rate-limit-store.js';
+import { connectRedis } from './redis/link.js';
 import { startRevocationSync } from './services/revocation/index.js';
 import { createSessionService } from './services/sessions.js';
 
@@ -52,7 +52,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   }
   const store = createDataStore(database);
   const secrets = createSecrets(config.jwtSecret, config.jwtSecretPrevious);
-  const keys = await loadKeyRing({ store, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });
+  const keys = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
   const metrics = createMetrics({ outboxPending: () => store.repos.outbox.pendingCount(), hashPool: () => hasher.stats() });

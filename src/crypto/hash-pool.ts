@@ -1,10 +1,6 @@
-import { AppError } from '../errors/index.js';
+import type { PoolStats } from '../domain/ports.js';
 
-export interface PoolStats {
-  active: number;
-  queued: number;
-  concurrency: number;
-}
+import { AppError } from '../errors/index.js';
 
 /** A place in the queue, held for a job that is submitted later. */
 export interface Reservation {

@@ -1,33 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import type { Clock } from '../services/clock.js';
-import type { User, UserWithProjects } from '../services/models.js';
+import type { Clock } from '../domain/clock.js';
+import type { User, UserWithProjects } from '../domain/models.js';
 import { encodeHeader, signCompact, verifyCompact } from './jws.js';
 import { Lru } from './lru.js';
-import type { KeyRing } from './signing-keys.js';
-import { accessProjects, userClaims, type AccessTokenClaims, type ProjectTokenClaims, type ProjectTokenProject, type TokenType } from './token-claims.js';
-
-export type * from './token-claims.js';
-
-export type ExpectedTokenType = TokenType | 'ANY';
-
-interface VerifiedBase {
-  userId: number;
-  sid: string;
-  jti: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
-export type VerifiedToken =
-  | (VerifiedBase & { tokenType: 'ACCESS'; claims: AccessTokenClaims })
-  | (VerifiedBase & { tokenType: 'PROJECT_ACCESS'; claims: ProjectTokenClaims });
-
-export interface SignedToken {
-  token: string;
-  expiresAt: Date;
-  jti: string;
-}
+import type { KeyRing } from '../domain/keys.js';
+import type { AccessTokenClaims, ExpectedTokenType, ProjectTokenClaims, ProjectTokenProject, SignedToken, TokenService, TokenType, VerifiedToken } from '../domain/tokens.js';
+import { accessProjects, userClaims } from './token-claims.js';
 
 export interface TokenServiceDeps {
   keys: KeyRing;
@@ -55,9 +35,7 @@ const UNKNOWN_KID = Symbol('unknown-kid');
 
 const invalid = () => new AppError('TOKEN_INVALID');
 
-export type TokenService = ReturnType<typeof createTokenService>;
-
-export function createTokenService({ keys, clock, config, verifiedCacheSize = 10_000 }: TokenServiceDeps) {
+export function createTokenService({ keys, clock, config, verifiedCacheSize = 10_000 }: TokenServiceDeps): TokenService {
   const headers = new Map<string, string>();
   const cache = new Lru<string, Verified>(verifiedCacheSize);
   const lookup = (kid: string) => keys.publicKey(kid);

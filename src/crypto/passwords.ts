@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import * as argon2 from '@node-rs/argon2';
 import type { Algorithm, Options as Argon2Options } from '@node-rs/argon2';
 import * as bcrypt from '@node-rs/bcrypt';
-import { createWorkPool, type PoolStats } from './hash-pool.js';
+import type { PasswordHasher, VerifyResult } from '../domain/ports.js';
+import { createWorkPool } from './hash-pool.js';
 
 export type PasswordHashKind = 'argon2id' | 'bcrypt';
 
@@ -14,28 +15,6 @@ export interface PasswordHasherOptions {
   concurrency?: number;
   /** Jobs allowed to wait; beyond it callers get SERVICE_UNAVAILABLE at once. Default 64 (well under a second of argon2id). */
   maxQueue?: number;
-}
-
-export interface VerifyResult {
-  ok: boolean;
-  /** The password was right but the hash is of the other kind or weaker than configured. */
-  needsRehash: boolean;
-}
-
-/** A verify admitted in advance (its place in the pool is held): it is never refused. */
-export interface AdmittedVerify {
-  verify(storedHash: string | null, plain: string): Promise<VerifyResult>;
-  /** Gives the place back when no verify follows (a no-op after verify). */
-  release(): void;
-}
-
-export interface PasswordHasher {
-  hash(plain: string): Promise<string>;
-  /** `storedHash` null (unknown user, no password yet) costs a real verify and answers ok false. */
-  verify(storedHash: string | null, plain: string): Promise<VerifyResult>;
-  /** Holds a place for one verify, or throws SERVICE_UNAVAILABLE at once when the pool is full. */
-  admitVerify(): AdmittedVerify;
-  stats(): PoolStats;
 }
 
 // OWASP's argon2id recommendation. The const enum Algorithm cannot be read under isolatedModules.

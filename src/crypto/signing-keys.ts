@@ -1,29 +1,12 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { DataStore } from '../db/repositories/index.js';
-import type { SigningKeyRow } from '../db/repositories/signing-keys.js';
-import type { Clock } from '../services/clock.js';
+import type { KeyRing, SigningKey, SigningKeyRow, SigningKeyStore } from '../domain/keys.js';
+import type { Clock } from '../domain/clock.js';
 import type { Secrets } from './secrets.js';
 
 export const SIGNING_ALGORITHM = 'EdDSA';
 
-export interface SigningKey {
-  kid: string;
-  privateKey: KeyObject;
-}
-
-/** The service's Ed25519 keys, loaded once; KeyObjects are built at load, never per request. */
-export interface KeyRing {
-  /** The key new tokens are signed with: the oldest active key (createdAt, then kid). */
-  readonly signingKey: SigningKey;
-  publicKey(kid: string): KeyObject | undefined;
-  /** Public keys only; the same frozen object until the next reload. */
-  jwks(): { keys: JsonWebKey[] };
-  /** Reloads from the database; calls within `refreshIntervalMs` of the last load do nothing. */
-  refresh(): Promise<void>;
-}
-
 export interface KeyRingDeps {
-  store: DataStore;
+  store: SigningKeyStore;
   secrets: Secrets;
   clock: Clock;
   /** How long a retired key still verifies (and stays in the JWKS); pass the token lifetime. Default 1 day. */
@@ -52,10 +35,10 @@ export async function loadKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
 
   const load = async (): Promise<State> => {
     const since = () => new Date(clock.now().getTime() - graceMs);
-    let rows = await store.repos.signingKeys.listVerifiable(since());
+    let rows = await store.listVerifiable(since());
     if (!rows.some((row) => row.retiredAt === null)) {
-      await store.repos.signingKeys.insertIfNoneActive(newKeyRow(deps));
-      rows = await store.repos.signingKeys.listVerifiable(since());
+      await store.insertIfNoneActive(newKeyRow(deps));
+      rows = await store.listVerifiable(since());
     }
     return buildState(rows, deps, privateKeys);
   };
@@ -142,6 +125,6 @@ async function openPrivateKey(row: SigningKeyRow, { store, secrets }: KeyRingDep
         'for the first start after the change; the key is then re-encrypted with the new secret.',
     );
   }
-  await store.repos.signingKeys.updateEncrypted(row.id, secrets.encrypt(pem));
+  await store.updateEncrypted(row.id, secrets.encrypt(pem));
   return pem;
 }

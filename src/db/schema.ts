@@ -1,12 +1,13 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { OtpPurpose, Role } from '../domain/models.js';
+
+export type { OtpPurpose, Role };
 
 /** SQLite stores booleans as 0/1 and timestamps as ISO text; PostgreSQL and MySQL as native types. Mappers normalize. */
 export type Bool = ColumnType<boolean | number, boolean, boolean>;
 export type Timestamp = ColumnType<Date | string, Date, Date>;
 export type NullableTimestamp = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
 
-export type Role = 'SUPER_ADMIN' | 'ADMIN' | 'SUB_USER';
-export type OtpPurpose = 'REGISTRATION' | 'ACCOUNT_ACTIVATION' | 'FORGOT_PASSWORD';
 export type OutboxStatus = 'PENDING' | 'SENT' | 'ABANDONED';
 
 export interface UsersTable {

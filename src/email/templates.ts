@@ -1,4 +1,4 @@
-import type { OtpPurpose } from '../services/models.js';
+import type { OtpPurpose } from '../domain/models.js';
 import { PRODUCT, renderHtml, renderText, type Body } from './templates/layout.js';
 import type { EmailData, EmailKind, RenderedEmail } from './types.js';
 

@@ -1,5 +1,4 @@
-import type { Repositories } from '../db/repositories/index.js';
-import type { OtpPurpose } from '../services/models.js';
+import type { OtpPurpose } from '../domain/models.js';
 
 /** The seed's five emails and the OTP-lockout notice. */
 export interface EmailData {
@@ -29,11 +28,4 @@ export interface Mailer {
   /** True when the transport is reachable (readiness). */
   check(): Promise<boolean>;
   close(): Promise<void>;
-}
-
-/** Puts an email in the outbox inside the caller's transaction, so it is sent if and only if the change commits. */
-export interface EmailQueue {
-  enqueue<K extends EmailKind>(tx: Repositories, kind: K, to: string, data: EmailData[K]): Promise<void>;
-  /** Asks the worker to look at the outbox now (call after the transaction commits). */
-  nudge(): void;
 }

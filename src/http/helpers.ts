@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestMeta } from '../services/ports.js';
+import type { RequestMeta } from '../domain/ports.js';
 
 /** The httpOnly cookie that carries the refresh token for the dashboard. */
 export const REFRESH_COOKIE = 'xtown_refresh';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { DataStore } from '../db/repositories/index.js';
-import type { Clock } from '../services/clock.js';
+import type { Clock } from '../domain/clock.js';
 
 /** The lease name in job_leases. */
 export const CLEANUP_JOB = 'cleanup';

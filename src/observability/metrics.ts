@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LoginOutcome } from '../services/auth/deps.js';
+import type { LoginOutcome } from '../domain/ports.js';
 
 export type { LoginOutcome };
 export type EmailOutcome = 'sent' | 'failed' | 'abandoned';

@@ -1,7 +1,7 @@
 import type { AuditEntry } from '../db/repositories/audit.js';
 import type { DataStore, Repositories } from '../db/repositories/index.js';
-import type { Clock } from './clock.js';
-import type { RequestMeta } from './ports.js';
+import type { Clock } from '../domain/clock.js';
+import type { RequestMeta } from '../domain/ports.js';
 
 export type AuditInput = Omit<AuditEntry, 'createdAt' | 'ipAddress' | 'userAgent'>;
 

@@ -1,6 +1,6 @@
 import type { DataStore } from '../db/repositories/index.js';
-import type { Clock } from './clock.js';
-import type { Role } from './models.js';
+import type { Clock } from '../domain/clock.js';
+import type { Role } from '../domain/models.js';
 
 /** What the authentication step needs to know about a user, beyond what the token says. */
 export interface UserAuthState {

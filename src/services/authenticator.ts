@@ -1,7 +1,7 @@
 import { AppError } from '../errors/index.js';
 import type { AuthStateCache, ProjectAuthState } from './auth-state.js';
-import type { Role } from './models.js';
-import type { TokenService, TokenType, VerifiedToken } from './ports.js';
+import type { Role } from '../domain/models.js';
+import type { TokenService, TokenType, VerifiedToken } from '../domain/ports.js';
 
 /** Who is calling, once the token has passed every check. */
 export interface Principal {

@@ -2,12 +2,12 @@ import { randomInt } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import { safeEqual, type Secrets } from '../crypto/secrets.js';
 import type { DataStore, Repositories } from '../db/repositories/index.js';
-import type { EmailQueue } from '../email/types.js';
+import type { EmailQueue } from './outbox/queue.js';
 import { AppError } from '../errors/index.js';
 import type { AuditLog } from './audit.js';
-import type { Clock } from './clock.js';
-import type { OtpPurpose } from './models.js';
-import type { RequestMeta } from './ports.js';
+import type { Clock } from '../domain/clock.js';
+import type { OtpPurpose } from '../domain/models.js';
+import type { RequestMeta } from '../domain/ports.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,7 +1,6 @@
-import type { Clock } from './clock.js';
-import type { RateLimitStore } from './rate-limit/store.js';
+import type { Clock } from '../domain/clock.js';
+import type { RateLimitStore } from '../domain/ports.js';
 
-export type { RateLimitStore } from './rate-limit/store.js';
 export {
   createMemoryRateLimitStore,
   type MemoryRateLimitStore,

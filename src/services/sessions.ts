@@ -5,9 +5,9 @@ import type { Secrets } from '../crypto/secrets.js';
 import { AppError } from '../errors/index.js';
 import { auditEntry, type AuditLog } from './audit.js';
 import type { AuthStateCache } from './auth-state.js';
-import type { Clock } from './clock.js';
-import { toPublicUser, type User, type UserWithProjects } from './models.js';
-import type { RequestMeta, TokenService } from './ports.js';
+import type { Clock } from '../domain/clock.js';
+import { toPublicUser, type User, type UserWithProjects } from '../domain/models.js';
+import type { RequestMeta, TokenService } from '../domain/ports.js';
 
 export interface LoginPayload {
   accessToken: string;

@@ -1,7 +1,7 @@
 import { createDb, type Database } from '../../src/db/client.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
-import type { UserWithProjects } from '../../src/services/models.js';
+import type { UserWithProjects } from '../../src/domain/models.js';
 import { createTestDatabase } from '../helpers/database.js';
 
 export const SECRET_ONE = 'first-secret-0123456789abcdef0123456789abcdef';

@@ -2,11 +2,13 @@ import { createHmac, generateKeyPairSync, sign as edSign } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHeader, signCompact } from '../../src/crypto/jws.js';
-import { createTokenService, type TokenService } from '../../src/crypto/jwt.js';
+import { createTokenService } from '../../src/crypto/jwt.js';
+import type { TokenService } from '../../src/domain/tokens.js';
 import { createSecrets } from '../../src/crypto/secrets.js';
-import { loadKeyRing, type KeyRing } from '../../src/crypto/signing-keys.js';
+import { loadKeyRing } from '../../src/crypto/signing-keys.js';
+import type { KeyRing } from '../../src/domain/keys.js';
 import { AppError } from '../../src/errors/index.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { openSharedDatabase, sampleUser, SECRET_ONE, SID, thrownBy, tokenConfig } from './fixtures.js';
 
@@ -36,8 +38,8 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   beforeAll(async () => {
     const [mine, theirs] = await Promise.all([openSharedDatabase(), openSharedDatabase()]);
     dbs.push(mine, theirs);
-    ring = await loadKeyRing({ store: await mine.open(), secrets: createSecrets(SECRET_ONE), clock });
-    foreignRing = await loadKeyRing({ store: await theirs.open(), secrets: createSecrets(SECRET_ONE), clock });
+    ring = await loadKeyRing({ store: (await mine.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
+    foreignRing = await loadKeyRing({ store: (await theirs.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
     tokens = createTokenService({ keys: ring, clock, config: tokenConfig });
   });
   afterAll(async () => {

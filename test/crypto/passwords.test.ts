@@ -2,7 +2,8 @@ import * as argon2 from '@node-rs/argon2';
 import * as bcrypt from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
 import { createWorkPool } from '../../src/crypto/hash-pool.js';
-import { ARGON2_OPTIONS, createPasswordHasher, type PasswordHasher } from '../../src/crypto/passwords.js';
+import { ARGON2_OPTIONS, createPasswordHasher } from '../../src/crypto/passwords.js';
+import type { PasswordHasher } from '../../src/domain/ports.js';
 import { AppError } from '../../src/errors/index.js';
 
 const PASSWORD = 'correct horse 42';

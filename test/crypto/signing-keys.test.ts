@@ -5,7 +5,7 @@ import { KeyRingError, loadKeyRing } from '../../src/crypto/signing-keys.js';
 import { createTokenService } from '../../src/crypto/jwt.js';
 import { encodeHeader, signCompact } from '../../src/crypto/jws.js';
 import type { DataStore } from '../../src/db/repositories/index.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { openSharedDatabase, sampleUser, SECRET_ONE, SECRET_TWO, SID, thrownBy, tokenConfig } from './fixtures.js';
 
@@ -34,7 +34,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     });
 
     it('creates one Ed25519 key and publishes only its public part', async () => {
-      const ring = await loadKeyRing({ store, secrets, clock });
+      const ring = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock });
       const { keys } = ring.jwks();
       expect(keys).toHaveLength(1);
       const x = createPublicKey(ring.signingKey.privateKey).export({ format: 'jwk' }).x;
@@ -46,7 +46,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     });
 
     it('stores the private key encrypted, never in plain text', async () => {
-      const ring = await loadKeyRing({ store, secrets, clock });
+      const ring = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock });
       const d = ring.signingKey.privateKey.export({ format: 'jwk' }).d!;
       const der = ring.signingKey.privateKey.export({ format: 'der', type: 'pkcs8' });
       const rows = await db.database.db.selectFrom('signing_keys').selectAll().execute();
@@ -58,8 +58,8 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     });
 
     it('loads the same key again instead of creating another', async () => {
-      const first = await loadKeyRing({ store, secrets, clock });
-      const second = await loadKeyRing({ store: await db.open(), secrets, clock });
+      const first = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock });
+      const second = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets, clock });
       expect(second.signingKey.kid).toBe(first.signingKey.kid);
       expect(await store.repos.signingKeys.listActive()).toHaveLength(1);
     });
@@ -70,7 +70,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     const clock = fixedClock();
     const secrets = createSecrets(SECRET_ONE);
     const stores = await Promise.all(Array.from({ length: 6 }, () => db.open()));
-    const rings = await Promise.all(stores.map((store) => loadKeyRing({ store, secrets, clock })));
+    const rings = await Promise.all(stores.map((store) => loadKeyRing({ store: store.repos.signingKeys, secrets, clock })));
     expect(new Set(rings.map((ring) => ring.signingKey.kid)).size).toBe(1);
     expect(await stores[0]!.repos.signingKeys.listActive()).toHaveLength(1);
   });
@@ -79,11 +79,11 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     it('re-encrypts with the new secret when JWT_SECRET_PREVIOUS is set, and old tokens still verify', async () => {
       const db = await fresh();
       const clock = fixedClock();
-      const before = await loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_ONE), clock });
+      const before = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
       const { token } = createTokenService({ keys: before, clock, config: tokenConfig }).signAccessToken(sampleUser(), SID);
       const [oldRow] = await db.database.db.selectFrom('signing_keys').selectAll().execute();
 
-      const after = await loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_TWO, SECRET_ONE), clock });
+      const after = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO, SECRET_ONE), clock });
       expect(after.signingKey.kid).toBe(before.signingKey.kid);
       const verified = createTokenService({ keys: after, clock, config: tokenConfig }).verifyTokenSync(token, 'ACCESS');
       expect(verified.userId).toBe(42);
@@ -94,18 +94,18 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       expect(newOnly.needsReencryption(newRow!.privateKeyEnc)).toBe(false);
       expect(newOnly.decrypt(newRow!.privateKeyEnc)).toBe(createSecrets(SECRET_ONE).decrypt(oldRow!.privateKeyEnc));
       // And the next start needs no previous secret any more.
-      const third = await loadKeyRing({ store: await db.open(), secrets: newOnly, clock });
+      const third = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: newOnly, clock });
       expect(third.signingKey.kid).toBe(before.signingKey.kid);
     });
 
     it('fails with a message naming JWT_SECRET_PREVIOUS when the key opens with neither secret', async () => {
       const db = await fresh();
       const clock = fixedClock();
-      await loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_ONE), clock });
-      const attempt = loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_TWO), clock });
+      await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
+      const attempt = loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO), clock });
       await expect(attempt).rejects.toThrow(KeyRingError);
       await expect(attempt).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
-      await expect(loadKeyRing({ store: await db.open(), secrets: createSecrets(SECRET_TWO, 'some-other-secret'), clock })).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
+      await expect(loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO, 'some-other-secret'), clock })).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
       // Nothing was replaced: the old key is still there for the operator who sets the previous secret.
       const rows = await db.database.db.selectFrom('signing_keys').selectAll().execute();
       expect(rows).toHaveLength(1);
@@ -134,7 +134,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     };
 
     it('signs with the oldest active key, learns new keys on refresh (at most every few seconds), and keeps retired ones for the grace period', async () => {
-      const ring = await loadKeyRing({ store, secrets, clock, retiredKeyGraceSec: 3600 });
+      const ring = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock, retiredKeyGraceSec: 3600 });
       const service = createTokenService({ keys: ring, clock, config: tokenConfig });
       const firstKid = ring.signingKey.kid;
       const older = service.signAccessToken(sampleUser(), SID).token;

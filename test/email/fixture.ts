@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { createSecrets } from '../../src/crypto/secrets.js';
 import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
-import { createEmailQueue } from '../../src/email/queue.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { createEmailQueue } from '../../src/services/outbox/queue.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { openMigratedTestDatabase } from '../helpers/database.js';
 import type { Database } from '../../src/db/client.js';
 

@@ -3,7 +3,7 @@ import { createDb, type Database } from '../../src/db/client.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { outboxRepository } from '../../src/db/repositories/outbox.js';
 import { toDate, toDateOrNull } from '../../src/db/values.js';
-import { createOutboxWorker } from '../../src/email/outbox-worker.js';
+import { createOutboxWorker } from '../../src/services/outbox/worker.js';
 import { createCapturingMailer } from '../helpers/mailer.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 import { capturingLogger, openOutboxFixture, otpData, secrets, type OutboxFixture } from './fixture.js';

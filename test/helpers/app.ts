@@ -7,7 +7,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createContainer, type Container } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { CLIENT_SECRET_PURPOSE } from '../../src/services/auth/project-access.js';
 import { createTestDatabase } from './database.js';
 import { createCapturingMailer, type CapturingMailer } from './mailer.js';

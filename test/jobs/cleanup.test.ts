@@ -5,7 +5,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
 import { toDate } from '../../src/db/values.js';
 import { CLEANUP_JOB, createCleanupJob, type CleanupOptions } from '../../src/jobs/cleanup.js';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../src/services/clock.js';
+import { fixedClock } from '../../src/domain/clock.js';
 import { createMemoryRateLimitStore, createRateLimiter, type MemoryRateLimitStore } from '../../src/services/rate-limiter.js';
 
 const RULE = { max: 5, windowMs: 15 * 60_000 };

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFailoverRateLimitStore } from '../../src/services/rate-limit/failover-store.js';
 import { createMemoryRateLimitStore } from '../../src/services/rate-limit/memory-store.js';
-import { createRedisRateLimitStore } from '../../src/services/rate-limit/redis-store.js';
-import { connectRedis, type RedisLink } from '../../src/services/redis/link.js';
+import { createRedisRateLimitStore } from '../../src/redis/rate-limit-store.js';
+import { connectRedis, type RedisLink } from '../../src/redis/link.js';
 import { capturingLogger, closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 

@@ -1,6 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { ProjectsTable } from '../schema.js';
-import type { Project } from '../../services/models.js';
+import type { Project } from '../../domain/models.js';
 import { toBool, toDate } from '../values.js';
 import type { RepoContext } from './executor.js';
 

@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { UsersTable } from '../schema.js';
-import type { ProjectSummary, UserRecord } from '../../services/models.js';
+import type { ProjectSummary, UserRecord } from '../../domain/models.js';
 import { auditRow, type AuditEntry } from './audit.js';
 import type { RepoContext } from './executor.js';
 import { mapUser, usersRepository } from './users.js';

@@ -3,16 +3,9 @@ import type { DialectName } from '../client.js';
 import type { DB, SigningKeysTable } from '../schema.js';
 import { toDate, toDateOrNull } from '../values.js';
 import { affected, type Executor, type RepoContext } from './executor.js';
+import type { SigningKeyRow } from '../../domain/keys.js';
 
-export interface SigningKeyRow {
-  id: string;
-  algorithm: string;
-  /** The public JWK as JSON text. */
-  publicJwk: string;
-  privateKeyEnc: string;
-  createdAt: Date;
-  retiredAt: Date | null;
-}
+export type { SigningKeyRow };
 
 type RawRow = { [K in keyof SigningKeysTable]: K extends 'createdAt' ? Date | string : K extends 'retiredAt' ? Date | string | null : SigningKeysTable[K] };
 

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Role } from '../schema.js';
-import type { ProjectSummary, UserRecord } from '../../services/models.js';
+import type { ProjectSummary, UserProfileChanges, UserRecord } from '../../domain/models.js';
 import { toBool } from '../values.js';
 import { affected, type RepoContext } from './executor.js';
 import { mapUser } from './users.js';
@@ -14,15 +14,6 @@ export interface UserListFilter {
   role?: Exclude<Role, 'SUPER_ADMIN'>;
   isActive?: boolean;
   isSuspended?: boolean;
-}
-
-export interface UserProfileChanges {
-  name?: string;
-  customRole?: string | null;
-  companyName?: string | null;
-  companyAddress?: string | null;
-  companyPhone?: string | null;
-  subUserLimit?: number;
 }
 
 /** LIKE metacharacters are matched literally ('!' is the escape character on every dialect). */

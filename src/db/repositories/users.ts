@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { NewUser, Role, UsersTable } from '../schema.js';
-import type { ProjectSummary, UserRecord } from '../../services/models.js';
+import type { ProjectSummary, UserRecord } from '../../domain/models.js';
 import { isUniqueViolation, toBool, toDate, toDateOrNull } from '../values.js';
 import { affected, type RepoContext } from './executor.js';
 

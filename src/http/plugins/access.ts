@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/index.js';
 import { AppError } from '../../errors/index.js';
 import type { Authenticator } from '../../services/authenticator.js';
-import type { RateLimiter, RateRule } from '../../services/ports.js';
+import type { RateLimiter, RateRule } from '../../domain/ports.js';
 import { bearerToken } from '../helpers.js';
 import { UNDECLARED, type RouteRules } from '../route.js';
 

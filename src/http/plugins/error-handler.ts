@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '../../errors/index.js';
-import { isConnectionError } from '../../db/values.js';
 
 /** Fastify's own errors, as the codes of API.md. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -26,7 +25,8 @@ function validationDetails(error: FastifyError): ErrorDetail[] {
   });
 }
 
-export function toAppError(error: unknown): AppError {
+/** `isUnavailable` says whether an error means the database cannot be reached (a 503 to retry, not a 500). */
+export function toAppError(error: unknown, isUnavailable: (error: unknown) => boolean = () => false): AppError {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError?.validation) return new AppError('VALIDATION_ERROR', { details: validationDetails(fastifyError) });
@@ -34,7 +34,7 @@ export function toAppError(error: unknown): AppError {
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new AppError(mapped);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('INVALID_JSON');
-  if (isConnectionError(error)) return new AppError('SERVICE_UNAVAILABLE', { retryAfter: 5, cause: error });
+  if (isUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE', { retryAfter: 5, cause: error });
   if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode;
     const code = (Object.keys(ERROR_CATALOGUE) as ErrorCode[]).find((c) => ERROR_CATALOGUE[c].status === status) ?? 'VALIDATION_ERROR';
@@ -59,9 +59,9 @@ export function sendError(reply: FastifyReply, error: AppError) {
 }
 
 /** The one error handler: AppError → envelope; anything else → a generic 500, logged with its stack. */
-export function registerErrorHandler(app: FastifyInstance) {
+export function registerErrorHandler(app: FastifyInstance, deps: { isUnavailable: (error: unknown) => boolean }) {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, deps.isUnavailable);
     if (appError.status >= 500 && error instanceof AppError && appError.cause === undefined) {
       // A refusal on purpose (the hash pool is full during a login storm): expected, cheap, no stack.
       request.log.warn({ event: 'overloaded', code: appError.code }, 'request refused: at capacity');

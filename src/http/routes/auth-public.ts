@@ -1,7 +1,7 @@
 import { auth as c, messageEnvelope } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { metaOf } from '../helpers.js';
-import { refusingCommonPasswords } from '../password-check.js';
+import { refusingCommonPasswords } from '../password-policy.js';
 import { route } from '../route.js';
 import type { RouteDeps } from './deps.js';
 import { signedIn } from './signed-in.js';

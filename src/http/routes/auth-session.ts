@@ -2,7 +2,7 @@ import { auth as c, messageEnvelope } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../../errors/index.js';
 import { bearerToken, clearRefreshCookie, metaOf, principalOf, REFRESH_COOKIE, setRefreshCookie } from '../helpers.js';
-import { refusingCommonPasswords } from '../password-check.js';
+import { refusingCommonPasswords } from '../password-policy.js';
 import { present } from '../present.js';
 import { route } from '../route.js';
 import type { RouteDeps } from './deps.js';

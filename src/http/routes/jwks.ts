@@ -1,7 +1,7 @@
 import { jwks } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
-import type { KeyRing } from '../../crypto/signing-keys.js';
+import type { KeyRing } from '../../domain/keys.js';
 import { route } from '../route.js';
 
 /** The public keys that verify access and project tokens; never a private part (the schema drops it). */

@@ -1,6 +1,6 @@
 import { users as c } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { UserProfileChanges } from '../../db/repositories/user-admin.js';
+import type { UserProfileChanges } from '../../domain/models.js';
 import { metaOf, pageMeta, principalOf } from '../helpers.js';
 import { present } from '../present.js';
 import { route } from '../route.js';

@@ -6,8 +6,8 @@ import { AppError } from '../../errors/index.js';
 import type { Principal } from '../authenticator.js';
 import { CLIENT_SECRET_PURPOSE } from '../auth/project-access.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
-import type { Project } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { Project } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 
 /** A project as the API shows it; `assignedUsers` is absent for Sub Users. */
 export interface ProjectView extends Project {

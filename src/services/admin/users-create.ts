@@ -2,8 +2,8 @@ import type { Repositories } from '../../db/repositories/index.js';
 import { isUniqueViolation } from '../../db/values.js';
 import { AppError } from '../../errors/index.js';
 import { otpMinutes, type AuthFlowDeps } from '../auth/deps.js';
-import type { Role, UserWithProjects } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { Role, UserWithProjects } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import { assertSubset, loadActor, resolveProjectIds, viewOf, type Actor, type Caller, type ProjectRefInput } from './users-scope.js';
 
 export interface NewSubUserInput {

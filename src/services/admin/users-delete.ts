@@ -1,6 +1,6 @@
 import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
-import type { RequestMeta } from '../ports.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import { assertInScope, findUser, loadActor, targetInScope, type Caller } from './users-scope.js';
 
 export function createUserDeletion(deps: AuthFlowDeps) {

@@ -1,6 +1,6 @@
 import type { UserListFilter } from '../../db/repositories/user-admin.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
-import type { UserWithProjects } from '../models.js';
+import type { UserWithProjects } from '../../domain/models.js';
 import { loadActor, scopeOf, targetInScope, viewOf, withAssignments, type Caller } from './users-scope.js';
 
 export interface UserListQuery extends Omit<UserListFilter, 'scope'> {

@@ -2,8 +2,8 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { UserScope } from '../../db/repositories/user-admin.js';
 import { AppError } from '../../errors/index.js';
 import type { Principal } from '../authenticator.js';
-import type { UserRecord, UserWithProjects } from '../models.js';
-import { toPublicUser } from '../models.js';
+import type { UserRecord, UserWithProjects } from '../../domain/models.js';
+import { toPublicUser } from '../../domain/models.js';
 
 /** The administrator making a request, fresh from the database. */
 export type Actor = UserRecord & { role: 'SUPER_ADMIN' | 'ADMIN' };

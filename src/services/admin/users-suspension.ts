@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
-import type { UserWithProjects } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { UserWithProjects } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import { loadActor, targetInScope, viewOf, type Caller } from './users-scope.js';
 
 export interface SuspensionResult {

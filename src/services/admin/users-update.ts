@@ -1,8 +1,8 @@
-import type { UserProfileChanges } from '../../db/repositories/user-admin.js';
+import type { UserProfileChanges } from '../../domain/models.js';
 import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
-import type { UserWithProjects } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { UserWithProjects } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import { assertInScope, assertSubset, findUser, loadActor, resolveProjectIds, targetInScope, viewOf, type Caller, type ProjectRefInput } from './users-scope.js';
 
 /** An empty optional field clears it, as at creation. */

@@ -1,11 +1,11 @@
 import { AppError } from '../../errors/index.js';
 import type { Principal } from '../authenticator.js';
-import type { UserWithProjects } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { UserWithProjects } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import type { AuthFlowDeps } from './deps.js';
 
-export function createAccount(deps: AuthFlowDeps) {
+export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hasher' | 'sessions' | 'authState' | 'audit'>) {
   const { store, clock, hasher, sessions, authState, audit } = deps;
 
   return {

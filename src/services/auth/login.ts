@@ -1,12 +1,12 @@
 import { AppError } from '../../errors/index.js';
-import type { UserRecord } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { UserRecord } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import type { AuthFlowDeps } from './deps.js';
 
 type Outcome = 'unknown_email' | 'no_password' | 'locked' | 'wrong_password';
 
-export function createLogin(deps: AuthFlowDeps) {
+export function createLogin(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'sessions' | 'audit' | 'logger' | 'metrics'>) {
   const { store, clock, config, hasher, sessions, audit, logger, metrics } = deps;
 
   /**

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/index.js';
 import type { Repositories } from '../../db/repositories/index.js';
-import type { OtpPurpose, UserRecord } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import type { OtpPurpose, UserRecord } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import { otpMinutes, type AuthFlowDeps } from './deps.js';
 
@@ -26,7 +26,7 @@ function purposeApplies(user: UserRecord | undefined, purpose: OtpPurpose): user
 
 const HOUR_MS = 3_600_000;
 
-export function createOtpFlows(deps: AuthFlowDeps) {
+export function createOtpFlows(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'limiter' | 'sessions' | 'authState' | 'audit'>) {
   const { store, clock, config, hasher, otps, emails, limiter, sessions, authState, audit } = deps;
 
   /** Sends an OTP where it applies; unknown emails pay the same cooldown and the same write, and get the same answer. */

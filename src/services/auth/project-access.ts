@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { safeEqual } from '../../crypto/secrets.js';
 import { AppError } from '../../errors/index.js';
 import type { Principal } from '../authenticator.js';
-import { toPublicUser, type UserWithProjects } from '../models.js';
-import type { RequestMeta } from '../ports.js';
+import { toPublicUser, type UserWithProjects } from '../../domain/models.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import type { AuthFlowDeps } from './deps.js';
 
 const CODE_TTL_MS = 60_000;
@@ -17,7 +17,7 @@ export interface ProjectRef {
   projectUrl: string;
 }
 
-export function createProjectAccess(deps: AuthFlowDeps) {
+export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'secrets' | 'tokens' | 'authState' | 'audit'>) {
   const { store, clock, config, secrets, tokens, authState, audit } = deps;
   // Compared against when the project does not exist, so both paths do the same work.
   const dummyHash = secrets.hash(CLIENT_SECRET_PURPOSE, 'no-such-project');

@@ -1,6 +1,6 @@
 import { safeEqual } from '../../crypto/secrets.js';
 import { AppError } from '../../errors/index.js';
-import type { RequestMeta } from '../ports.js';
+import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import { otpMinutes, type AuthFlowDeps } from './deps.js';
 
@@ -19,7 +19,7 @@ export function setupTokenOf(deps: Pick<AuthFlowDeps, 'config' | 'secrets'>): st
   return deps.config.setupToken ?? deps.secrets.derive('setup-token', 18).toString('base64url');
 }
 
-export function createRegistration(deps: AuthFlowDeps) {
+export function createRegistration(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'sessions' | 'audit' | 'secrets'>) {
   const { store, clock, config, hasher, otps, emails, sessions, audit } = deps;
   const expectedSetupToken = setupTokenOf(deps);
 

@@ -2,8 +2,8 @@ import { AppError } from '../../errors/index.js';
 import { parseProjectRef } from '../../db/repositories/projects.js';
 import type { ProjectAuthState } from '../auth-state.js';
 import type { Authenticator, Principal } from '../authenticator.js';
-import type { TokenType, VerifiedToken } from '../ports.js';
-import type { AccessTokenProject, TokenUserClaims } from '../../crypto/token-claims.js';
+import type { TokenType, VerifiedToken } from '../../domain/ports.js';
+import type { AccessTokenProject, TokenUserClaims } from '../../domain/tokens.js';
 
 export interface ValidationResult {
   valid: true;

@@ -1,12 +1,12 @@
-import type { RedisLink } from '../redis/link.js';
-import type { RateLimitStore } from './store.js';
+import type { SharedStateLink } from '../../domain/ports.js';
+import type { RateLimitStore } from '../../domain/ports.js';
 
 /**
  * Redis while it answers, this instance's memory while it does not: an outage never refuses or
  * stalls requests (a failed command costs at most the command timeout, once, then memory serves
  * until the link sees Redis again). The link logs each switch once.
  */
-export function createFailoverRateLimitStore(deps: { primary: RateLimitStore; fallback: RateLimitStore; link: Pick<RedisLink, 'available' | 'reportFailure'> }): RateLimitStore {
+export function createFailoverRateLimitStore(deps: { primary: RateLimitStore; fallback: RateLimitStore; link: Pick<SharedStateLink, 'available' | 'reportFailure'> }): RateLimitStore {
   const { primary, fallback, link } = deps;
   return {
     async increment(key, windowMs, nowMs) {

@@ -1,4 +1,4 @@
-import type { RateLimitStore } from './store.js';
+import type { RateLimitStore } from '../../domain/ports.js';
 
 export interface MemoryRateLimitStoreOptions {
   /** Keys kept at most; past it the oldest windows are dropped so memory stays bounded. */

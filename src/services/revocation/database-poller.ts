@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DataStore } from '../../db/repositories/index.js';
 import type { RevocationKind } from '../../db/repositories/revocation-events.js';
 import type { AuthStateCache, InvalidationEvent } from '../auth-state.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../domain/clock.js';
 import { createSignalApplier } from './apply.js';
 import type { RevocationTransport } from './redis-channel.js';
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DataStore } from '../../db/repositories/index.js';
 import type { AuthStateCache } from '../auth-state.js';
-import type { Clock } from '../clock.js';
-import type { RedisLink } from '../redis/link.js';
+import type { Clock } from '../../domain/clock.js';
+import type { SharedStateLink } from '../../domain/ports.js';
 import { startDatabaseRevocation, type DatabaseRevocationOptions } from './database-poller.js';
 import { startRedisRevocation } from './redis-channel.js';
 
@@ -20,7 +20,7 @@ export interface RevocationSync {
  * (PM2 cluster mode on a single machine) correct.
  */
 export async function startRevocationSync(
-  deps: { cache: AuthStateCache; store: DataStore; clock: Clock; logger: Logger; redis?: RedisLink },
+  deps: { cache: AuthStateCache; store: DataStore; clock: Clock; logger: Logger; redis?: SharedStateLink },
   options: DatabaseRevocationOptions = {},
 ): Promise<RevocationSync> {
   const instanceId = randomUUID();

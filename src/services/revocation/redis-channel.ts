@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuthStateCache } from '../auth-state.js';
-import type { RedisLink } from '../redis/link.js';
+import type { SharedStateLink } from '../../domain/ports.js';
 import { createSignalApplier, parseSignal, type RevocationSignal } from './apply.js';
 
 const MAX_UNSENT = 1000;
@@ -16,7 +16,7 @@ export interface RevocationTransport {
  * subscriber that lost its connection drops its whole cache when it is back, since it may have
  * missed some. The cache TTL still bounds staleness while Redis is away.
  */
-export async function startRedisRevocation(deps: { cache: AuthStateCache; link: RedisLink; logger: Logger; instanceId: string; subscribeWaitMs?: number }): Promise<RevocationTransport> {
+export async function startRedisRevocation(deps: { cache: AuthStateCache; link: SharedStateLink; logger: Logger; instanceId: string; subscribeWaitMs?: number }): Promise<RevocationTransport> {
   const { cache, link, logger, instanceId } = deps;
   const channel = `${link.prefix}revocation`;
   const applier = createSignalApplier(cache);
@@ -25,7 +25,7 @@ export async function startRedisRevocation(deps: { cache: AuthStateCache; link: 
 
   const publish = (signal: RevocationSignal) => {
     if (!link.available()) return keep(signal);
-    link.client.publish(channel, JSON.stringify({ from: instanceId, signal })).catch((error: unknown) => {
+    link.publish(channel, JSON.stringify({ from: instanceId, signal })).catch((error: unknown) => {
       link.reportFailure(error);
       keep(signal);
     });

@@ -1,6 +1,5 @@
-import type { OtpPurpose, Role } from '../db/schema.js';
-
-export type { OtpPurpose, Role };
+export type Role = 'SUPER_ADMIN' | 'ADMIN' | 'SUB_USER';
+export type OtpPurpose = 'REGISTRATION' | 'ACCOUNT_ACTIVATION' | 'FORGOT_PASSWORD';
 
 /** A project as an assignment shows it (inside a user, and in the access token). */
 export interface ProjectSummary {
@@ -59,6 +58,16 @@ export interface Project {
   createdBy: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The profile fields an admin may change (API.md PUT /api/users/:id). */
+export interface UserProfileChanges {
+  name?: string;
+  customRole?: string | null;
+  companyName?: string | null;
+  companyAddress?: string | null;
+  companyPhone?: string | null;
+  subUserLimit?: number;
 }
 
 /** Strips what only the services may see (hash, lockout counters) from a user record. */

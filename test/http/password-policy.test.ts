@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { passwordProblem } from '../../src/crypto/password-policy.js';
+import { passwordProblem } from '../../src/http/password-policy.js';
 
 const require = createRequire(import.meta.url);
 const dictionaryFile = require.resolve('@zxcvbn-ts/language-common/dist/passwords.json.cjs');

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RateLimitStore } from './store.js';
+import type { RateLimitStore } from '../domain/ports.js';
 
 /**
  * One fixed window per key in a hash { c: count, r: reset time in ms }. The window boundaries come

@@ -1,10 +1,10 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import type { Secrets } from '../crypto/secrets.js';
-import type { ClaimedEmail } from '../db/repositories/outbox.js';
-import type { DataStore } from '../db/repositories/index.js';
-import type { Clock } from '../services/clock.js';
-import type { Mailer, OutgoingEmail } from './types.js';
+import type { Secrets } from '../../crypto/secrets.js';
+import type { ClaimedEmail } from '../../db/repositories/outbox.js';
+import type { DataStore } from '../../db/repositories/index.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Mailer, OutgoingEmail } from '../../email/types.js';
 
 export interface OutboxWorkerOptions {
   pollIntervalMs?: number;

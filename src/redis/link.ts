@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { SharedStateLink } from '../domain/ports.js';
 
 export interface RedisLinkOptions {
   logger: Logger;
@@ -14,7 +15,7 @@ export interface RedisLinkOptions {
 }
 
 /** One Redis connection and the shared view of whether Redis is usable right now. */
-export interface RedisLink {
+export interface RedisLink extends SharedStateLink {
   client: Redis;
   prefix: string;
   /** False from the first failure until Redis answers again; callers use memory meanwhile. */
@@ -97,6 +98,7 @@ export async function connectRedis(url: string, options: RedisLinkOptions): Prom
   return {
     client,
     prefix,
+    publish: (channel, message) => client.publish(channel, message),
     available: () => state === 'up',
     reportFailure: markDown,
     onRecover: (listener) => recoverListeners.push(listener),

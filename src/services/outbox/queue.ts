@@ -1,8 +1,15 @@
-import type { Secrets } from '../crypto/secrets.js';
-import type { Repositories } from '../db/repositories/index.js';
-import type { Clock } from '../services/clock.js';
-import { renderEmail } from './templates.js';
-import type { EmailData, EmailKind, EmailQueue, OutgoingEmail } from './types.js';
+import type { Secrets } from '../../crypto/secrets.js';
+import type { Repositories } from '../../db/repositories/index.js';
+import type { Clock } from '../../domain/clock.js';
+import { renderEmail } from '../../email/templates.js';
+import type { EmailData, EmailKind, OutgoingEmail } from '../../email/types.js';
+
+/** Puts an email in the outbox inside the caller's transaction, so it is sent if and only if the change commits. */
+export interface EmailQueue {
+  enqueue<K extends EmailKind>(tx: Repositories, kind: K, to: string, data: EmailData[K]): Promise<void>;
+  /** Asks the worker to look at the outbox now (call after the transaction commits). */
+  nudge(): void;
+}
 
 export interface EmailQueueDeps {
   secrets: Secrets;

@@ -13,6 +13,12 @@ export const TEST_DIALECT = (process.env.TEST_DB ?? 'sqlite') as DialectName;
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
+/** The server of a network dialect, as TEST_POSTGRES_URL or TEST_MYSQL_URL name it (a proxy's target). */
+export function databaseServer(dialect: 'postgres' | 'mysql'): { host: string; port: number } {
+  const url = new URL(dialect === 'postgres' ? POSTGRES_ADMIN_URL : MYSQL_ADMIN_URL);
+  return { host: url.hostname, port: Number(url.port || (dialect === 'postgres' ? 5432 : 3306)) };
+}
+
 export interface TestDatabase {
   url: string;
   dialect: DialectName;

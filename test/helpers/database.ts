@@ -60,9 +60,21 @@ async function rawExec(database: Database, statement: string): Promise<void> {
   await sql.raw(statement).execute(database.db);
 }
 
+/**
+ * The dialects the repository suite runs on: SQLite always, PostgreSQL and MariaDB/MySQL whenever
+ * their URL is set (CI sets them), and TEST_DB's in any case (it fails, never skips, when unreachable).
+ */
+export const REPOSITORY_DIALECTS: DialectName[] = [
+  ...new Set<DialectName>([
+    'sqlite',
+    ...(process.env.TEST_POSTGRES_URL || TEST_DIALECT === 'postgres' ? (['postgres'] as const) : []),
+    ...(process.env.TEST_MYSQL_URL || TEST_DIALECT === 'mysql' ? (['mysql'] as const) : []),
+  ]),
+];
+
 /** A migrated database and its Kysely handle, for repository-level tests. */
-export async function openMigratedTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  const testDb = await createTestDatabase();
+export async function openMigratedTestDatabase(dialect: DialectName = TEST_DIALECT): Promise<{ database: Database; drop(): Promise<void> }> {
+  const testDb = await createTestDatabase(dialect);
   const database = await createDb(testDb.url);
   await migrateToLatest(database);
   return {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import { freePort } from './helpers/ports.js';
+import { until } from './helpers/until.js';
 
 const STRONG_SECRET = 'a-production-secret-of-at-least-32-chars';
 const folders: string[] = [];
@@ -156,13 +157,12 @@ describe('the entry point (src/main.ts)', () => {
     const port = await freePort();
     const { child, output, exited } = start({ NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'warn' }, cwd);
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 8000;
     let health: Response | undefined;
-    while (Date.now() < deadline && child.exitCode === null) {
+    // A timeout or an early exit is reported by the expectation below, with the child's output.
+    await until('/health to answer or the process to exit', async () => {
       health = await fetch(`${base}/health`).catch(() => undefined);
-      if (health?.ok) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return health?.ok || child.exitCode !== null;
+    }, 8000, 50).catch(() => undefined);
     expect(health?.status, `${output.stdout}\n${output.stderr}`).toBe(200);
     expect(await health!.json()).toEqual({ success: true, data: { status: 'ok' } });
 

@@ -10,6 +10,8 @@ import type { OutgoingEmail } from '../../src/email/types.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 import { createCapturingMailer, freePort, startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
+import { watchOutboxPolls } from '../helpers/outbox-polls.js';
+import { until } from '../helpers/until.js';
 import { capturingLogger, openOutboxFixture, otpData, secrets, type OutboxFixture } from './fixture.js';
 
 const smtpTo = (port: number) => createSmtpMailer({ host: '127.0.0.1', port, secure: false, from: 'Xtown Authenticator <no-reply@xtown.test>' });
@@ -116,10 +118,11 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     const queue = createEmailQueue({ secrets, clock: f.clock });
     const worker = createOutboxWorker({ store: f.store, mailer: slow, secrets, clock: f.clock, logger: capturingLogger().logger, options: { pollIntervalMs: 60_000 } });
     queue.setWaker(worker.nudge);
+    const polls = watchOutboxPolls(f.store);
     worker.start();
     try {
-      // Let the first (empty) poll pass; from now on only a nudge can bring the worker back within the test.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The first (empty) poll has passed; from now on only a nudge can bring the worker back within the test.
+      await polls.idle(1, 'the first poll, with nothing due');
       await f.store.transaction((tx) => queue.enqueue(tx, 'WELCOME', 'dora@example.test', { name: 'Dora' }));
       queue.nudge();
       await mailer.waitFor((email) => email.to === 'dora@example.test', 2000);
@@ -127,9 +130,7 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
       await f.store.transaction((tx) => queue.enqueue(tx, 'WELCOME', 'erin@example.test', { name: 'Erin' }));
       queue.nudge();
       // Stop while Erin's send is in flight (waiting on the send's start, not on a fixed delay, which a loaded CI machine outlasts).
-      const deadline = Date.now() + 2000;
-      while (!begun.includes('erin@example.test') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
-      expect(begun).toContain('erin@example.test');
+      await until("Erin's send to begin", () => begun.includes('erin@example.test'), 2000, 2);
       expect(mailer.sent.map((e) => e.to)).toEqual(['dora@example.test']);
     } finally {
       await worker.stop();
@@ -152,7 +153,7 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     for (const name of ['a', 'b', 'c']) await f.store.transaction((tx) => f.queue.enqueue(tx, 'WELCOME', `${name}@example.test`, { name }));
     const worker = createOutboxWorker({ store: f.store, mailer: slow, secrets, clock: f.clock, logger: capturingLogger().logger, options: { pollIntervalMs: 60_000 } });
     worker.start();
-    while (begun === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await until('the first send to begin', () => begun > 0, 5000, 5);
     const stopped = worker.stop();
     release();
     await stopped;

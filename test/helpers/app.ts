@@ -113,14 +113,15 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** The digits of the newest OTP email sent to `to`. */
-export async function otpFor(t: TestApp, to: string, subjectHint?: RegExp): Promise<string> {
-  const since = t.mailer.sent.length;
-  const email = await t.mailer.waitFor((m) => m.to === to && /\b\d{6}\b/.test(m.text) && (!subjectHint || subjectHint.test(m.subject)), 3000).catch(() => undefined);
-  const newest = [...t.mailer.sent].reverse().find((m) => m.to === to && /\b\d{6}\b/.test(m.text) && (!subjectHint || subjectHint.test(m.subject)));
-  const found = newest ?? email;
-  if (!found) throw new Error(`no OTP email to ${to} (${since} emails sent)`);
-  return /\b(\d{6})\b/.exec(found.text)![1]!;
+/**
+ * The digits of the first OTP email to `to` sent after `mark` (t.mailer.mark(), taken before the
+ * request that sends it), waiting for it: an older code, e.g. the one a resend replaced, is never returned.
+ */
+export async function otpFor(t: TestApp, to: string, mark: number, subjectHint?: RegExp): Promise<string> {
+  const matches = (m: { to: string; text: string; subject: string }) => m.to === to && /\b\d{6}\b/.test(m.text) && (!subjectHint || subjectHint.test(m.subject));
+  const email = await t.mailer.waitFor(matches, 3000, mark).catch(() => undefined);
+  if (!email) throw new Error(`no OTP email to ${to} after mark ${mark} (${t.mailer.sent.length} emails sent)`);
+  return /\b(\d{6})\b/.exec(email.text)![1]!;
 }
 
 export interface Session {
@@ -131,9 +132,10 @@ export interface Session {
 
 /** Registers and verifies the Super Admin through HTTP. */
 export async function registerSuperAdmin(t: TestApp, email = 'root@acme.test', password = STRONG_PASSWORD): Promise<Session> {
+  const mark = t.mailer.mark();
   const registered = await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root Admin', email, password });
   if (registered.statusCode !== 201) throw new Error(`register failed: ${registered.body}`);
-  const otp = await otpFor(t, email);
+  const otp = await otpFor(t, email, mark);
   const verified = await t.post('/api/auth/verify-registration-otp', { email, otp });
   if (verified.statusCode !== 200) throw new Error(`verify failed: ${verified.body}`);
   return verified.json().data as Session;

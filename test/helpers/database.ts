@@ -13,6 +13,12 @@ export const TEST_DIALECT = (process.env.TEST_DB ?? 'sqlite') as DialectName;
 const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 
+/** The server of a network dialect, as TEST_POSTGRES_URL or TEST_MYSQL_URL name it (a proxy's target). */
+export function databaseServer(dialect: 'postgres' | 'mysql'): { host: string; port: number } {
+  const url = new URL(dialect === 'postgres' ? POSTGRES_ADMIN_URL : MYSQL_ADMIN_URL);
+  return { host: url.hostname, port: Number(url.port || (dialect === 'postgres' ? 5432 : 3306)) };
+}
+
 export interface TestDatabase {
   url: string;
   dialect: DialectName;
@@ -54,9 +60,21 @@ async function rawExec(database: Database, statement: string): Promise<void> {
   await sql.raw(statement).execute(database.db);
 }
 
+/**
+ * The dialects the repository suite runs on: SQLite always, PostgreSQL and MariaDB/MySQL whenever
+ * their URL is set (CI sets them), and TEST_DB's in any case (it fails, never skips, when unreachable).
+ */
+export const REPOSITORY_DIALECTS: DialectName[] = [
+  ...new Set<DialectName>([
+    'sqlite',
+    ...(process.env.TEST_POSTGRES_URL || TEST_DIALECT === 'postgres' ? (['postgres'] as const) : []),
+    ...(process.env.TEST_MYSQL_URL || TEST_DIALECT === 'mysql' ? (['mysql'] as const) : []),
+  ]),
+];
+
 /** A migrated database and its Kysely handle, for repository-level tests. */
-export async function openMigratedTestDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  const testDb = await createTestDatabase();
+export async function openMigratedTestDatabase(dialect: DialectName = TEST_DIALECT): Promise<{ database: Database; drop(): Promise<void> }> {
+  const testDb = await createTestDatabase(dialect);
   const database = await createDb(testDb.url);
   await migrateToLatest(database);
   return {

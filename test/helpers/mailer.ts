@@ -7,8 +7,10 @@ import type { Mailer, OutgoingEmail } from '../../src/email/types.js';
 
 export interface CapturingMailer extends Mailer {
   sent: OutgoingEmail[];
-  /** Resolves with the first sent email (already sent or still to come) that matches. */
-  waitFor(predicate: (email: OutgoingEmail) => boolean, timeoutMs?: number): Promise<OutgoingEmail>;
+  /** Resolves with the first sent email (already sent or still to come) that matches, among those sent at or after `since` (a mark()). */
+  waitFor(predicate: (email: OutgoingEmail) => boolean, timeoutMs?: number, since?: number): Promise<OutgoingEmail>;
+  /** A mark to take before an action: emails the action sends come after it. */
+  mark(): number;
   /** The next n sends throw, as a failing SMTP server would. */
   failNext(n: number): void;
 }
@@ -37,8 +39,9 @@ export function createCapturingMailer(): CapturingMailer {
     failNext(n) {
       failures = n;
     },
-    waitFor(predicate, timeoutMs = 2000) {
-      const found = sent.find(predicate);
+    mark: () => sent.length,
+    waitFor(predicate, timeoutMs = 2000, since = 0) {
+      const found = sent.slice(since).find(predicate);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const waiter = {

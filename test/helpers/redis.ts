@@ -49,16 +49,6 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
   return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
-/** Resolves once `check` holds, polling every 20 ms; rejects after `timeoutMs`. Answers the time it took. */
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what} not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {
   const { createServer } = await import('node:net');

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { buildTestApp, login, seedUser, type TestApp } from '../helpers/app.js';
+import { login, seedUser, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { openRawDb, seedProjectsWorld, send, snapshot, type ProjectsWorld } from './projects-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { seedProjectsWorld, send, snapshot, type ProjectsWorld } from './projects-fixture.js';
 
 describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
   let t: TestApp;
@@ -11,10 +12,8 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
   /** Row name → id, for the rows seeded below. */
   const rows: Record<string, number> = {};
 
+  useTestWorld(seedProjectsWorld, (world) => ({ t, w, raw } = world));
   beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedProjectsWorld(t);
-    raw = await openRawDb(t);
     // An Admin created by adminA is not one of adminA's sub-users.
     const adminC = await seedUser(t, { email: 'c@acme.test', role: 'ADMIN', createdById: w.ids.adminA });
     await raw.db.deleteFrom('audit_logs').execute();
@@ -40,10 +39,6 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
     await raw.db.insertInto('audit_logs').values({ userId: root, actorEmail: null, targetUserId: null, action: 'ODD', resource: null, projectId: null, details: '[1,2]', ipAddress: null, userAgent: null, success: true, createdAt: new Date('2026-01-01T00:00:00.000Z') }).execute();
     const all = await raw.db.selectFrom('audit_logs').select(['id', 'action', 'createdAt']).orderBy('id').execute();
     all.slice(0, seeded.length).forEach((row, i) => (rows[seeded[i]![0]] = row.id));
-  });
-  afterEach(async () => {
-    await raw.destroy();
-    await t.close();
   });
 
   const names = (data: Array<{ id: number }>) => data.map((row) => Object.entries(rows).find(([, id]) => id === row.id)?.[0] ?? `#${row.id}`);

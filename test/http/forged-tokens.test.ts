@@ -1,7 +1,8 @@
 import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestWorld } from '../helpers/world.js';
 import { projectToken, seedWorld, signIn, type World } from './tokens-fixture.js';
 
 /** Tokens built by hand, as an attacker would, with node:crypto and base64url. */
@@ -28,9 +29,8 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
   let crmToken: string;
   let jwk: { kid: string; x: string; kty: string; crv: string };
 
+  useTestWorld(seedWorld, (world) => ({ t, w } = world));
   beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedWorld(t);
     access = (await signIn(t, w.email)).accessToken;
     crmToken = await projectToken(t, access, 'crm');
     const jwks = await t.get('/.well-known/jwks.json');
@@ -38,7 +38,6 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     jwk = jwks.json().keys[0];
     expect(jwk.kid).toBe(split(access).header.kid);
   });
-  afterEach(async () => t.close());
 
   /** Every way of presenting a token to /me and validate-token, each answered 401. */
   async function expectRefused(token: string, label: string) {

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
-import { bearer, buildTestApp, login, otpFor, registerSuperAdmin, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { bearer, login, otpFor, registerSuperAdmin, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestApp } from '../helpers/world.js';
 
 /** Traces of an internal leaking into a body: a stack frame, a driver message, a statement. */
 const LEAK = /\bat .+:\d+:\d+|node_modules|\bselect\b.+\bfrom\b|\binsert into\b|\bupdate\b.+\bset\b|sqlite|postgres|mysql|maria|relation "|ER_[A-Z_]+|SQLITE_|stack/i;
@@ -27,10 +28,7 @@ const registerBody = (extra: Record<string, unknown> = {}) => ({ setupToken: SET
 
 describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
   let t: TestApp;
-  beforeEach(async () => {
-    t = await buildTestApp();
-  });
-  afterEach(async () => t.close());
+  useTestApp((app) => (t = app));
 
   const raw = (url: string, payload: string, contentType: string) => t.request({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
   const noUsers = async () => expect(await t.container.store.repos.users.findByEmail('root@x.test')).toBeUndefined();
@@ -174,10 +172,11 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
   });
 
   it('normalizes emails with spaces and upper case to one account', async () => {
+    const mark = t.mailer.mark();
     const registered = await t.post('/api/auth/register', registerBody({ email: ' Root@X.test ' }));
     expect(registered.statusCode, registered.body).toBe(201);
     expect(registered.json().data.email).toBe('root@x.test');
-    const otp = await otpFor(t, 'root@x.test');
+    const otp = await otpFor(t, 'root@x.test', mark);
     expect((await t.post('/api/auth/verify-registration-otp', { email: 'ROOT@x.TEST', otp })).statusCode).toBe(200);
 
     const session = await login(t, 'root@x.test');

@@ -1,18 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, otpFor, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, otpFor, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestApp } from '../helpers/world.js';
 
 const WRONG = 'Wr0ng-Password-Guess';
 const LOCK_MS = 30 * 60_000;
 
 describe(`login (${TEST_DIALECT})`, () => {
   let t: TestApp;
-  beforeEach(async () => {
-    t = await buildTestApp();
-  });
-  afterEach(async () => t.close());
+  useTestApp((app) => (t = app));
 
   const attempt = (email: string, password: string, remoteAddress?: string) =>
     t.request({ method: 'POST', url: '/api/auth/login', payload: { email, password }, ...(remoteAddress ? { remoteAddress } : {}) });
@@ -201,7 +199,9 @@ describe(`login (${TEST_DIALECT})`, () => {
       const record = await t.container.store.repos.users.findById(victim);
       // Judged wrong passwords count, up to the threshold (after it the account is locked and refusals stop counting).
       expect(record?.failedLoginCount).toBe(Math.min(judged, 5));
-      if (judged < 5) expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(200);
+      // So the owner is locked out exactly when 5 judged wrong passwords made it so, never by the refusals.
+      expect(record?.lockedUntil != null).toBe(judged >= 5);
+      expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(judged < 5 ? 200 : 401);
     });
 
     const lockWith = async (email: string, times = 5) => {
@@ -278,8 +278,9 @@ describe(`login (${TEST_DIALECT})`, () => {
       await lockWith('jane@acme.test');
       expect((await attempt('jane@acme.test', STRONG_PASSWORD)).statusCode).toBe(401);
 
+      const mark = t.mailer.mark();
       expect((await t.post('/api/auth/forgot-password', { email: 'jane@acme.test' })).statusCode).toBe(200);
-      const otp = await otpFor(t, 'jane@acme.test');
+      const otp = await otpFor(t, 'jane@acme.test', mark);
       const newPassword = 'N3w-Horse-Staple-Battery';
       const reset = await t.post('/api/auth/reset-password', { email: 'jane@acme.test', otp, newPassword });
       expect(reset.statusCode).toBe(200);

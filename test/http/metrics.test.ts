@@ -1,20 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, registerSuperAdmin, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { until } from '../helpers/until.js';
 import { parseExposition, type Exposition } from '../helpers/prometheus.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 const WRONG = 'Wr0ng-Guess-Of-Mine';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe(`GET /metrics (${TEST_DIALECT})`, () => {
   let t: TestApp;

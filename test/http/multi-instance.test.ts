@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, login, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type Session, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil } from '../helpers/redis.js';
+import { closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 /**
  * Two instances of one service: two apps (containers) on one database, and with `redis` one Redis
@@ -45,20 +46,18 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
     return { status: response.statusCode, data: response.json().data as Record<string, string> };
   };
   const events = (t: TestApp, name: string) => t.logs.filter((line) => line.event === name).length;
-  /** The OTP sent to `to` (one per address in these tests): either instance's outbox worker may have sent it. */
-  async function otpFromEither(apps: TestApp[], to: string): Promise<string> {
-    let otp: string | undefined;
-    await waitUntil(() => {
-      const email = apps.flatMap((t) => t.mailer.sent).filter((m) => m.to === to && /\b\d{6}\b/.test(m.text)).at(-1);
-      otp = email && /\b(\d{6})\b/.exec(email.text)![1];
-      return otp !== undefined;
-    }, 3000, `OTP email to ${to}`);
-    return otp!;
+  /** Each instance's mailer mark, taken before a request whose email either outbox worker may send. */
+  const marks = (apps: TestApp[]) => apps.map((t) => t.mailer.mark());
+  /** The OTP sent to `to` after `since` (marks() before the request), by either instance's outbox worker. */
+  async function otpFromEither(apps: TestApp[], to: string, since: number[]): Promise<string> {
+    const email = await until(`OTP email to ${to}`, () => apps.flatMap((t, i) => t.mailer.sent.slice(since[i])).find((m) => m.to === to && /\b\d{6}\b/.test(m.text)), 3000);
+    return /\b(\d{6})\b/.exec(email.text)![1]!;
   }
   async function registerRoot(a: TestApp, b: TestApp): Promise<Session> {
     const email = 'root@acme.test';
+    const since = marks([a, b]);
     expect((await a.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root Admin', email, password: STRONG_PASSWORD })).statusCode).toBe(201);
-    const verified = await a.post('/api/auth/verify-registration-otp', { email, otp: await otpFromEither([a, b], email) });
+    const verified = await a.post('/api/auth/verify-registration-otp', { email, otp: await otpFromEither([a, b], email, since) });
     expect(verified.statusCode).toBe(200);
     return verified.json().data as Session;
   }
@@ -120,11 +119,11 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
       const [a] = await pair({ redisUrl: `redis://127.0.0.1:${proxy.port}` });
       expect(await ready(a)).toEqual({ status: 200, data: { database: 'healthy', redis: 'healthy' } });
       await proxy.cut('refuse');
-      await waitUntil(async () => (await ready(a)).data.redis === 'unhealthy', 3000, 'redis unhealthy');
+      await until('redis unhealthy', async () => (await ready(a)).data.redis === 'unhealthy', 3000);
       expect((await ready(a)).status).toBe(200);
       expect((await wrongLogin(a, 'nobody@acme.test')).statusCode).toBe(401);
       await proxy.restore();
-      await waitUntil(async () => (await ready(a)).data.redis === 'healthy', 5000, 'redis healthy again');
+      await until('redis healthy again', async () => (await ready(a)).data.redis === 'healthy', 5000);
       expect(events(a, 'redis_unavailable')).toBe(1);
       expect(events(a, 'redis_recovered')).toBe(1);
     });
@@ -141,11 +140,12 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
         expect((await b.post('/api/auth/validate-token', { token })).json().data.valid).toBe(true);
       }
       await revoke();
-      const took = await waitUntil(async () => {
+      const started = Date.now();
+      await until('tokens refused by instance B', async () => {
         for (const token of tokens) if ((await b.get('/api/auth/me', bearer(token))).statusCode !== 401) return false;
         return true;
-      }, 1000, 'tokens refused by instance B');
-      expect(took).toBeLessThan(1000);
+      }, 1000);
+      expect(Date.now() - started).toBeLessThan(1000);
       for (const token of tokens) expect((await b.post('/api/auth/validate-token', { token })).json().data).toEqual({ valid: false });
     }
 
@@ -175,8 +175,9 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
       await seedUser(a, { email: 'max@acme.test' });
       const session = await login(a, 'max@acme.test');
       await expectRefusedOnB(b, [session.accessToken], async () => {
+        const since = marks([a, b]);
         expect((await a.post('/api/auth/forgot-password', { email: 'max@acme.test' })).statusCode).toBe(200);
-        const otp = await otpFromEither([a, b], 'max@acme.test');
+        const otp = await otpFromEither([a, b], 'max@acme.test', since);
         expect((await a.post('/api/auth/reset-password', { email: 'max@acme.test', otp, newPassword: 'Brand-New-Passw0rd' })).statusCode).toBe(200);
       });
     });

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { bearer, buildTestApp, seedProject, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { until } from '../helpers/until.js';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
 
 const EMAIL = 'root@x.test';
@@ -23,16 +24,6 @@ const pattern = (secret: Secret) => (/^\d+$/.test(secret.value) ? new RegExp(`(?
 function expectAbsent(haystack: string, secrets: Secret[], where: string) {
   const found = secrets.filter((secret) => pattern(secret).test(haystack)).map((secret) => secret.label);
   expect(found, `secrets found in ${where}`).toEqual([]);
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, registerSuperAdmin, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { servedRoutes } from '../helpers/routes.js';
 
 interface BodySpec {
   fields: string[];
@@ -57,6 +58,31 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
     }
     const documented = Object.keys(doc.paths).filter((path) => path.startsWith('/api/auth/'));
     expect(documented.sort()).toEqual(ROUTES.map((route) => `/api/auth${route.path}`).sort());
+  });
+
+  it('documents every route the app serves, each with its responses, and nothing it does not serve', () => {
+    // Not operations of the API: the document's own pages, the Prometheus scrape (an operator's
+    // endpoint, hidden on purpose) and the CORS preflight fastify answers for every path.
+    const undocumented = (route: { method: string; path: string }) => route.path.startsWith('/api/docs') || route.path === '/metrics' || route.method === 'OPTIONS';
+    const served = servedRoutes(t.app).filter((route) => !undocumented(route));
+    // The enumeration itself sees every resource, not only /api/auth.
+    for (const prefix of ['/api/auth/', '/api/projects', '/api/users', '/api/audit-logs', '/health', '/.well-known/jwks.json']) {
+      expect(served.some((route) => route.path.startsWith(prefix)), prefix).toBe(true);
+    }
+    for (const route of served) {
+      const name = `${route.method} ${route.path}`;
+      const operation = doc.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation, `${name} is missing from /api/docs/json`).toBeDefined();
+      const statuses = Object.keys(operation!.responses);
+      const success = statuses.find((status) => /^2\d\d$/.test(status));
+      expect(success, `${name} documents no success response`).toBeDefined();
+      expect(operation!.responses[success!]!.content?.['application/json']?.schema, `${name} ${success}`).toBeDefined();
+      if (route.path.startsWith('/api/')) {
+        expect(operation!.responses[success!]!.content!['application/json']!.schema.properties, `${name} ${success} envelope`).toHaveProperty('success');
+      }
+    }
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(served.map((route) => `${route.method} ${route.path}`).sort());
   });
 
   it('describes each request body: its fields, the required ones, and no others', () => {

@@ -1,7 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
-import { bearer, buildTestApp, login, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { bearer, login, otpFor, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestApp } from '../helpers/world.js';
+import { until } from '../helpers/until.js';
 
 const SUBJECT = {
   REGISTRATION: /registration code/i,
@@ -20,10 +22,7 @@ const wrong = (code: string, i = 0) => String((Number(code) + 1 + i) % 1_000_000
 describe(`OTP flows (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let ipSeq = 0;
-  beforeEach(async () => {
-    t = await buildTestApp();
-  });
-  afterEach(async () => t.close());
+  useTestApp((app) => (t = app));
 
   // activate-account and reset-password allow 10 calls per 15 min per IP: each call comes from its own address.
   const freshIp = () => {
@@ -31,26 +30,35 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
     return `10.${(ipSeq >> 16) & 255}.${(ipSeq >> 8) & 255}.${ipSeq & 255}`;
   };
   const verifyCall = (url: string, payload: Record<string, string>) => t.request({ method: 'POST', url, payload, remoteAddress: freshIp() });
-  const forgot = (email: string) => t.post('/api/auth/forgot-password', { email });
-  const resend = (email: string, purpose: Purpose) => t.post('/api/auth/resend-otp', { email, purpose });
+  /** The mailer's mark before the last request that could email an OTP of this address and purpose. */
+  const marks = new Map<string, number>();
+  const markRequest = (email: string, purpose: Purpose) => marks.set(`${email.trim().toLowerCase()} ${purpose}`, t.mailer.mark());
+  const register = (email: string) => {
+    markRequest(email, 'REGISTRATION');
+    return t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email, password: STRONG_PASSWORD });
+  };
+  const forgot = (email: string) => {
+    markRequest(email, 'FORGOT_PASSWORD');
+    return t.post('/api/auth/forgot-password', { email });
+  };
+  const resend = (email: string, purpose: Purpose) => {
+    markRequest(email, purpose);
+    return t.post('/api/auth/resend-otp', { email, purpose });
+  };
   const reset = (email: string, otp: string, newPassword = NEW_PASSWORD) => verifyCall('/api/auth/reset-password', { email, otp, newPassword });
   const activate = (email: string, otp: string, password = NEW_PASSWORD) => verifyCall('/api/auth/activate-account', { email, otp, password });
   const loginStatus = async (email: string, password: string) => (await t.post('/api/auth/login', { email, password })).statusCode;
 
   /** Waits until the outbox has handed every queued email to the capturing mailer. */
   async function settle() {
-    const deadline = Date.now() + 5000;
-    while ((await t.container.store.repos.outbox.pendingCount()) > 0) {
-      if (Date.now() > deadline) throw new Error('outbox did not drain');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until('the outbox to drain', async () => (await t.container.store.repos.outbox.pendingCount()) === 0, 5000);
   }
   const mails = (to: string, subject: RegExp) => t.mailer.sent.filter((m) => m.to === to && subject.test(m.subject));
+  /** The code emailed in answer to the last register/forgot/resend of `to` for `purpose`: never one sent before that request. */
   async function latestOtp(to: string, purpose: Purpose): Promise<string> {
-    await settle();
-    const email = mails(to, SUBJECT[purpose]).at(-1);
-    if (!email) throw new Error(`no ${purpose} email to ${to}`);
-    return /\b(\d{6})\b/.exec(email.text)![1]!;
+    const mark = marks.get(`${to} ${purpose}`);
+    if (mark === undefined) throw new Error(`no ${purpose} request for ${to} was made`);
+    return otpFor(t, to, mark, SUBJECT[purpose]);
   }
   async function otpRows(email: string) {
     const raw = await createDb(t.config.databaseUrl, { poolSize: 1 });
@@ -164,7 +172,7 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
     });
 
     it('cancels the older OTP of the same purpose when a new one is sent, for every purpose', async () => {
-      await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: 'root@acme.test', password: STRONG_PASSWORD });
+      await register('root@acme.test');
       await seedUser(t, { email: 'new@acme.test', password: null });
       await seedUser(t, { email: 'jane@acme.test' });
       const cases = [

@@ -1,24 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { CLIENT_SECRET_PURPOSE } from '../../src/services/auth/project-access.js';
-import { bearer, buildTestApp, type TestApp } from '../helpers/app.js';
+import { bearer, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { exchange, openProject, openRawDb, seedProjectsWorld, send, snapshot, validateFor, type ProjectsWorld } from './projects-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { exchange, openProject, seedProjectsWorld, send, snapshot, validateFor, type ProjectsWorld } from './projects-fixture.js';
 
 /** The Super Admin's writes: create, update, rotate-secret, delete, and what they do to tokens and codes. */
 describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: ProjectsWorld;
   let raw: Database;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedProjectsWorld(t);
-    raw = await openRawDb(t);
-  });
-  afterEach(async () => {
-    await raw.destroy();
-    await t.close();
-  });
+  useTestWorld(seedProjectsWorld, (world) => ({ t, w, raw } = world));
 
   const root = () => w.root.accessToken;
   const auditRows = (action: string) => raw.db.selectFrom('audit_logs').selectAll().where('action', '=', action).orderBy('id').execute();

@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { openRawDb, seedProjectsWorld, send, snapshot, type ProjectsWorld } from './projects-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { seedProjectsWorld, send, snapshot, type ProjectsWorld } from './projects-fixture.js';
 
 /** Reads of /api/projects (list, get, stats) and the role matrix of every route. */
 describe(`/api/projects: reads and roles (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: ProjectsWorld;
   let raw: Database;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedProjectsWorld(t);
-    raw = await openRawDb(t);
-  });
-  afterEach(async () => {
-    await raw.destroy();
-    await t.close();
-  });
+  useTestWorld(seedProjectsWorld, (world) => ({ t, w, raw } = world));
 
   const list = async (token: string, query = '') => {
     const response = await send(t, 'GET', `/api/projects${query}`, token);

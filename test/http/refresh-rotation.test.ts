@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { TEST_DIALECT } from '../helpers/database.js';
+import { databaseServer, TEST_DIALECT } from '../helpers/database.js';
+import { useTestWorld } from '../helpers/world.js';
 import { startPgStatementCounter, type PgStatementCounter } from '../helpers/pg-statements.js';
 import { DAY, me, openRawDb, refresh, seedWorld, signIn, type World } from './tokens-fixture.js';
 
@@ -19,11 +20,7 @@ async function footprint(t: TestApp, userId: number) {
 describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedWorld(t);
-  });
-  afterEach(async () => t.close());
+  useTestWorld(seedWorld, (world) => ({ t, w } = world));
 
   it('lets exactly one of 8 parallel uses of one refresh token through, and the session dies', async () => {
     const session = await signIn(t, w.email);
@@ -95,8 +92,7 @@ describe.runIf(TEST_DIALECT === 'postgres')('refresh-token rotation on the wire 
   let t: TestApp;
   let counter: PgStatementCounter;
   beforeEach(async () => {
-    const real = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-    counter = await startPgStatementCounter({ host: real.hostname, port: Number(real.port || 5432) });
+    counter = await startPgStatementCounter(databaseServer('postgres'));
     t = await buildTestApp({
       databaseUrl: (url) => {
         const viaCounter = new URL(url);

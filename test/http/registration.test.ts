@@ -1,19 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, otpFor, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, otpFor, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestApp } from '../helpers/world.js';
 
 describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
   let t: TestApp;
-  beforeEach(async () => {
-    t = await buildTestApp();
-  });
-  afterEach(async () => t.close());
+  useTestApp((app) => (t = app));
 
   const body = (email: string, extra: Record<string, unknown> = {}) => ({ setupToken: SETUP_TOKEN, name: 'Root', email, password: STRONG_PASSWORD, ...extra });
 
   it('goes from check-super-admin through register and the emailed OTP to a signed-in Super Admin', async () => {
     expect((await t.get('/api/auth/check-super-admin')).json()).toEqual({ success: true, data: { exists: false } });
 
+    const mark = t.mailer.mark();
     const registered = await t.post('/api/auth/register', body('  Root@Acme.TEST ', { companyName: 'Acme' }));
     expect(registered.statusCode).toBe(201);
     expect(registered.json().data.email).toBe('root@acme.test');
@@ -24,7 +23,7 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
     expect(login.statusCode).toBe(403);
     expect(login.json().error.code).toBe('ACCOUNT_NOT_ACTIVATED');
 
-    const otp = await otpFor(t, 'root@acme.test');
+    const otp = await otpFor(t, 'root@acme.test', mark);
     const verified = await t.post('/api/auth/verify-registration-otp', { email: 'ROOT@acme.test', otp });
     expect(verified.statusCode).toBe(200);
     const data = verified.json().data;
@@ -65,8 +64,9 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
       expect(response.statusCode, password).toBe(400);
       expect(response.json().error.details[0].field).toBe('password');
     }
+    const mark = t.mailer.mark();
     await t.post('/api/auth/register', body('root@acme.test'));
-    const otp = await otpFor(t, 'root@acme.test');
+    const otp = await otpFor(t, 'root@acme.test', mark);
     const wrongOtp = String((Number(otp) + 1) % 1_000_000).padStart(6, '0');
     const response = await t.post('/api/auth/verify-registration-otp', { email: 'root@acme.test', otp: wrongOtp });
     expect(response.statusCode).toBe(401);
@@ -74,22 +74,25 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
   });
 
   it('lets a new registration replace an unverified one', async () => {
+    const first = t.mailer.mark();
     await t.post('/api/auth/register', body('first@acme.test'));
-    const firstOtp = await otpFor(t, 'first@acme.test');
+    const firstOtp = await otpFor(t, 'first@acme.test', first);
+    const second = t.mailer.mark();
     expect((await t.post('/api/auth/register', body('second@acme.test'))).statusCode).toBe(201);
-    const secondOtp = await otpFor(t, 'second@acme.test');
+    const secondOtp = await otpFor(t, 'second@acme.test', second);
     expect((await t.post('/api/auth/verify-registration-otp', { email: 'first@acme.test', otp: firstOtp })).statusCode).toBe(401);
     expect((await t.post('/api/auth/verify-registration-otp', { email: 'second@acme.test', otp: secondOtp })).statusCode).toBe(200);
   });
 
   it('ends concurrent registrations and verifications with exactly one Super Admin', async () => {
     const emails = ['a@acme.test', 'b@acme.test', 'c@acme.test', 'd@acme.test'];
+    const mark = t.mailer.mark();
     const registered = await Promise.all(emails.map((email) => t.post('/api/auth/register', body(email))));
     expect(registered.every((r) => r.statusCode === 201)).toBe(true);
     const pending = [];
     for (const email of emails) {
       const user = await t.container.store.repos.users.findByEmail(email);
-      if (user) pending.push({ email, otp: await otpFor(t, email) });
+      if (user) pending.push({ email, otp: await otpFor(t, email, mark) });
     }
     expect(pending.length).toBeGreaterThanOrEqual(1);
     const verified = await Promise.all(pending.flatMap(({ email, otp }) => [1, 2].map(() => t.post('/api/auth/verify-registration-otp', { email, otp }))));

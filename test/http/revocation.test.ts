@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, login, otpFor, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, login, otpFor, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestWorld } from '../helpers/world.js';
 import { me, openRawDb, projectToken, refresh, refreshCookie, seedWorld, signIn, validate, type World } from './tokens-fixture.js';
 
 const NEW_PASSWORD = 'Brand-New-Passw0rd';
@@ -14,11 +15,7 @@ interface Issued {
 describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedWorld(t);
-  });
-  afterEach(async () => t.close());
+  useTestWorld(seedWorld, (world) => ({ t, w } = world));
 
   /** Two sessions (one rotated once) and project tokens from both, each proven to work, which also warms every cache. */
   async function issueTokens(): Promise<Issued> {
@@ -71,8 +68,9 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
 
   it('after reset-password refuses every earlier refresh, access and project token', async () => {
     const issued = await issueTokens();
+    const mark = t.mailer.mark();
     expect((await t.post('/api/auth/forgot-password', { email: w.email })).statusCode).toBe(200);
-    const otp = await otpFor(t, w.email, /reset/i);
+    const otp = await otpFor(t, w.email, mark, /reset/i);
     const reset = await t.post('/api/auth/reset-password', { email: w.email, otp, newPassword: NEW_PASSWORD });
     expect(reset.statusCode).toBe(200);
 

@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { toBool } from '../../src/db/values.js';
-import { buildTestApp, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { buildWorld, openDb, type World } from './users-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { buildWorld, type World } from './users-fixture.js';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type Who = 'anonymous' | 'sub' | 'admin' | 'otherAdmin' | 'root';
@@ -89,16 +90,10 @@ describe(`role matrix of /api/projects, /api/users and /api/audit-logs (${TEST_D
   let w: World;
   let raw: Database;
   let seq = 0;
+  useTestWorld(buildWorld, (world) => ({ t, w, raw } = world), { rawPoolSize: 2 });
   beforeEach(async () => {
-    t = await buildTestApp();
-    w = await buildWorld(t);
-    raw = await openDb(t);
     // Room for the fresh Sub User targets.
     expect((await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, { subUserLimit: 500 })).statusCode).toBe(200);
-  });
-  afterEach(async () => {
-    await raw.destroy();
-    await t.close();
   });
 
   const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client.js';
 import { buildTestApp, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { until } from '../helpers/until.js';
+import { watchOutboxPolls, type OutboxPolls } from '../helpers/outbox-polls.js';
 import { createServer, type Socket } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { freePort, startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
@@ -19,24 +21,12 @@ interface OutboxRow {
   nextAttemptAt: unknown;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let port: number;
   let peer: SmtpPeer | undefined;
   let direct: Awaited<ReturnType<typeof createDb>>;
+  let polls: OutboxPolls;
   const outbox = () => (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
 
   beforeEach(async () => {
@@ -44,6 +34,7 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
     peer = undefined;
     t = await buildTestApp({ realMailer: true, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' } });
     direct = await createDb(t.config.databaseUrl, { poolSize: 1 });
+    polls = watchOutboxPolls(t.container.store);
   });
   afterEach(async () => {
     await direct.destroy();
@@ -71,7 +62,7 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
 
     // While the clock stands still, the worker does not hammer the dead server.
     const attempts = Number(waiting.attempts);
-    await sleep(300);
+    await polls.idle(3, 'three polls of the worker that found nothing due');
     expect(Number((await outbox())[0]!.attempts)).toBe(attempts);
 
     // Readiness names the outage without failing the instance: the database still serves.
@@ -81,7 +72,8 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
 
     peer = await startSmtpPeer({ port });
     expect((await t.get('/health/ready')).json().data).toEqual({ database: 'healthy', smtp: 'healthy' });
-    await sleep(200);
+    // The server is back, but the retry is not due yet: polls that find nothing to send, and no message.
+    await polls.idle(3, 'three polls with SMTP back and the retry not yet due');
     expect(peer.messages).toHaveLength(0);
     // Past the longest first back-off (base 5 s): the retry is due.
     t.clock.advance(6_000);
@@ -102,7 +94,7 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
     // Delivered once: the Welcome email follows, the OTP email is not sent again, however time moves.
     await until('the Welcome email', () => peer!.messages.find((m) => m.to === EMAIL && /welcome/i.test(m.subject)));
     t.clock.advance(3_600_000);
-    await sleep(300);
+    await polls.idle(3, 'three polls an hour later that found nothing due');
     const otpEmails = peer.messages.filter((m) => m.to === EMAIL && m.text.includes(otp!));
     expect(otpEmails).toHaveLength(1);
     expect(peer.messages).toHaveLength(2);

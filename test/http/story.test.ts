@@ -41,8 +41,9 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     keep(SETUP_TOKEN);
 
     // 1. The Super Admin registers with the setup token and verifies the emailed OTP.
+    const registering = t.mailer.mark();
     const root = keepSession(await registerSuperAdmin(t, 'root@acme.test', keep(STRONG_PASSWORD)));
-    keep(await otpFor(t, 'root@acme.test', /registration/i));
+    keep(await otpFor(t, 'root@acme.test', registering, /registration/i));
     const rootAuth = bearer(root.accessToken);
     expect(root.user.role).toBe('SUPER_ADMIN');
 
@@ -60,6 +61,7 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
 
     // 3. A Project Admin with one of them and room for two Sub Users.
     step();
+    const creatingAdmin = t.mailer.mark();
     const createdAdmin = await send(t, 'POST', '/api/users/project-admin', root.accessToken, {
       name: 'Alice Admin',
       email: 'alice@acme.test',
@@ -76,7 +78,7 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     // 4. The Admin activates from the ACCOUNT_ACTIVATION email and chooses its password.
     step();
     const adminPassword = keep('Alice-Adm1n-Passphrase');
-    const adminOtp = keep(await otpFor(t, 'alice@acme.test', /activate/i));
+    const adminOtp = keep(await otpFor(t, 'alice@acme.test', creatingAdmin, /activate/i));
     const activatedAdmin = await t.post('/api/auth/activate-account', { email: 'alice@acme.test', otp: adminOtp, password: adminPassword });
     expect(activatedAdmin.statusCode, activatedAdmin.body).toBe(200);
     const admin = keepSession(activatedAdmin.json().data as Session);
@@ -85,6 +87,7 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
 
     // 5. Sub Users up to the limit, with the Admin's project; the next one is refused.
     const createSub = (name: string, email: string) => send(t, 'POST', '/api/users/sub-user', admin.accessToken, { name, email, projectIds: ['crm'] });
+    const creatingSubs = t.mailer.mark();
     step();
     const sub1 = await createSub('Carol Sub', 'carol@acme.test');
     expect(sub1.statusCode, sub1.body).toBe(201);
@@ -97,13 +100,13 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     const third = await createSub('Erin Sub', 'erin@acme.test');
     expect(third.statusCode).toBe(403);
     expect(third.json().error.code).toBe('SUB_USER_LIMIT_REACHED');
-    keep(await otpFor(t, 'dave@acme.test', /activate/i));
+    keep(await otpFor(t, 'dave@acme.test', creatingSubs, /activate/i));
     expect(t.mailer.sent.some((m) => m.to === 'erin@acme.test')).toBe(false);
 
     // 6. A Sub User activates, mistypes its password once, then signs in.
     step();
     const subPassword = keep('Carol-Sub-Passphrase-9');
-    const subOtp = keep(await otpFor(t, 'carol@acme.test', /activate/i));
+    const subOtp = keep(await otpFor(t, 'carol@acme.test', creatingSubs, /activate/i));
     const activatedSub = await t.post('/api/auth/activate-account', { email: 'carol@acme.test', otp: subOtp, password: subPassword });
     expect(activatedSub.statusCode, activatedSub.body).toBe(200);
     keepSession(activatedSub.json().data as Session);

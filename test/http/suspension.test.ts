@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { toBool } from '../../src/db/values.js';
-import { bearer, buildTestApp, login, otpFor, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { bearer, login, otpFor, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { auditRows, buildWorld, openDb, snapshot, type World } from './users-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { auditRows, buildWorld, snapshot, type World } from './users-fixture.js';
 
 describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
   let db: Database;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await buildWorld(t);
-    db = await openDb(t);
-  });
-  afterEach(async () => {
-    await db.destroy();
-    await t.close();
-  });
+  useTestWorld(buildWorld, (world) => ({ t, w, raw: db } = world), { rawPoolSize: 2 });
 
   const suspend = (id: number, auth: Record<string, string>, reason: unknown = 'Policy violation') => t.post(`/api/users/${id}/suspend`, { reason }, auth);
   const unsuspend = (id: number, auth: Record<string, string>) => t.post(`/api/users/${id}/unsuspend`, undefined, auth);
@@ -138,10 +131,11 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
   });
 
   it('stops a created user from activating while suspended, and lets it activate once lifted', async () => {
+    const mark = t.mailer.mark();
     const created = await t.post('/api/users/sub-user', { name: 'Nina', email: 'nina@acme.test' }, w.adminA.auth);
     expect(created.statusCode).toBe(201);
     const id = created.json().data.id as number;
-    const otp = await otpFor(t, 'nina@acme.test', /activate/i);
+    const otp = await otpFor(t, 'nina@acme.test', mark, /activate/i);
     expect((await suspend(id, w.adminA.auth, 'Not yet')).statusCode).toBe(200);
     const blocked = await t.post('/api/auth/activate-account', { email: 'nina@acme.test', otp, password: STRONG_PASSWORD });
     expect(blocked.statusCode).toBe(403);

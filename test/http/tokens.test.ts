@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, seedUser, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, seedUser, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { useTestWorld } from '../helpers/world.js';
 import { DAY, HOUR, me, openRawDb, projectToken, refresh, refreshCookie, seedWorld, signIn, validate, type World } from './tokens-fixture.js';
 
 const ACCESS_TTL_SEC = 8 * 3600;
@@ -8,11 +9,7 @@ const ACCESS_TTL_SEC = 8 * 3600;
 describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await seedWorld(t);
-  });
-  afterEach(async () => t.close());
+  useTestWorld(seedWorld, (world) => ({ t, w } = world));
 
   describe('POST /refresh-token', () => {
     it('rotates: a new refresh token, a new access token, expiresIn, the cookie; the old refresh token is refused', async () => {

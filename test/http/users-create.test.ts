@@ -1,28 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { bearer, buildTestApp, otpFor, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { bearer, otpFor, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { auditRows, buildWorld, openDb, userCount, type World } from './users-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { auditRows, buildWorld, userCount, type World } from './users-fixture.js';
 
 describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
   let db: Database;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await buildWorld(t);
-    db = await openDb(t);
-  });
-  afterEach(async () => {
-    await db.destroy();
-    await t.close();
-  });
+  useTestWorld(buildWorld, (world) => ({ t, w, raw: db } = world), { rawPoolSize: 2 });
 
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) =>
     t.request({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
 
   describe('POST /project-admin', () => {
     it('creates an inactive Project Admin, emails the activation OTP, and the OTP activates the account', async () => {
+      const mark = t.mailer.mark();
       const response = await call('POST', '/api/users/project-admin', w.root.auth, {
         name: 'Erin Admin',
         email: '  Erin@Echo.TEST ',
@@ -55,7 +49,7 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
       const loginBefore = await t.post('/api/auth/login', { email: 'erin@echo.test', password: STRONG_PASSWORD });
       expect(loginBefore.statusCode).toBe(401);
 
-      const otp = await otpFor(t, 'erin@echo.test', /activate/i);
+      const otp = await otpFor(t, 'erin@echo.test', mark, /activate/i);
       const activated = await t.post('/api/auth/activate-account', { email: 'erin@echo.test', otp, password: STRONG_PASSWORD });
       expect(activated.statusCode).toBe(200);
       expect(activated.json().data.user).toMatchObject({ id: created.id, isActive: true });
@@ -92,12 +86,13 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
   describe('POST /sub-user', () => {
     it("creates a Sub User with the Admin's company and some of its projects, and the emailed OTP activates it", async () => {
       await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, { companyName: 'Acme Inc', companyAddress: '1 Main St', companyPhone: '+15550100' });
+      const mark = t.mailer.mark();
       const response = await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'Gus', email: 'gus@acme.test', customRole: 'Dev', projectIds: ['erp'] });
       expect(response.statusCode).toBe(201);
       const created = response.json().data;
       expect(created).toMatchObject({ role: 'SUB_USER', customRole: 'Dev', companyName: 'Acme Inc', companyAddress: '1 Main St', companyPhone: '+15550100', createdById: w.adminA.id, isActive: false });
       expect(created.projects.map((p: { id: number }) => p.id)).toEqual([w.erp.id]);
-      const otp = await otpFor(t, 'gus@acme.test', /activate/i);
+      const otp = await otpFor(t, 'gus@acme.test', mark, /activate/i);
       const activated = await t.post('/api/auth/activate-account', { email: 'gus@acme.test', otp, password: STRONG_PASSWORD });
       expect(activated.statusCode).toBe(200);
       const [row] = await auditRows(db, 'USER_CREATE');

@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { buildTestApp, seedProject, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { seedProject, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { auditRows, buildWorld, openDb, projectIdsOf, snapshot, userCount, type World } from './users-fixture.js';
+import { useTestWorld } from '../helpers/world.js';
+import { auditRows, buildWorld, projectIdsOf, snapshot, userCount, type World } from './users-fixture.js';
 
 describe(`/api/users (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
   let db: Database;
-  beforeEach(async () => {
-    t = await buildTestApp();
-    w = await buildWorld(t);
-    db = await openDb(t);
-  });
-  afterEach(async () => {
-    await db.destroy();
-    await t.close();
-  });
+  useTestWorld(buildWorld, (world) => ({ t, w, raw: db } = world), { rawPoolSize: 2 });
 
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: Record<string, string>, payload?: unknown) =>
     t.request({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });

@@ -7,6 +7,7 @@ import { toDate } from '../../src/db/values.js';
 import { CLEANUP_JOB, createCleanupJob, type CleanupOptions } from '../../src/jobs/cleanup.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
+import { until } from '../helpers/until.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -189,8 +190,7 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
   it('start() runs it on schedule and stop() ends it', async () => {
     const cleanup = job(1000, { options: { firstRunDelayMs: 10 } });
     cleanup.start();
-    const deadline = Date.now() + 5000;
-    while (!(await store.repos.jobLeases.find(CLEANUP_JOB)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until('the first scheduled run to take the lease', () => store.repos.jobLeases.find(CLEANUP_JOB), 5000);
     await cleanup.stop();
     expect((await store.repos.jobLeases.find(CLEANUP_JOB))?.holder).toBe(cleanup.holder);
   });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type Service } from './service.js';
+import { consoleMark, consoleOtp, startService, type Service } from './service.js';
 
 // What `npm start` runs: the esbuild bundle of src/. Built inside the repository (its external
 // packages resolve from node_modules), apart from dist/ so that a running build is left alone.
@@ -26,13 +26,10 @@ describe('the built bundle (npm run build)', () => {
 
     const setupToken = /Setup token: (\S+)/.exec(output.stdout)?.[1];
     expect(setupToken, output.stdout).toBeDefined();
+    const mark = consoleMark(output);
     expect((await post('/api/auth/register', { setupToken, name: 'Root', email: 'root@x.test', password: 'Corr3ct-Horse-Battery' })).status).toBe(201);
     // The console mailer prints the code (development without SMTP).
-    let otp: string | undefined;
-    for (let i = 0; i < 100 && !otp; i += 1) {
-      otp = /\b(\d{6})\b/.exec(output.stdout.slice(output.stdout.indexOf('root@x.test')))?.[1];
-      if (!otp) await new Promise((r) => setTimeout(r, 50));
-    }
+    const otp = await consoleOtp(output, 'root@x.test', mark);
     const verified = await post('/api/auth/verify-registration-otp', { email: 'root@x.test', otp });
     expect(verified.status).toBe(200);
     const { accessToken, refreshToken } = (await verified.json()).data;

@@ -1,21 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, login, seedUser, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { isConnectionError } from '../../src/db/values.js';
-import { TEST_DIALECT } from '../helpers/database.js';
+import { databaseServer, TEST_DIALECT } from '../helpers/database.js';
 import { startTcpProxy, type Outage, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
-const TARGET = TEST_DIALECT === 'postgres' ? { host: '127.0.0.1', port: 5432 } : { host: '127.0.0.1', port: 3306 };
 const EMAIL = 'ada@x.test';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 // The one suite that needs a network database: SQLite is a file in the process, with no connection to cut.
 describe.skipIf(TEST_DIALECT === 'sqlite')(`a database outage (${TEST_DIALECT}; skipped on sqlite: it has no network connection to cut)`, () => {
@@ -23,7 +13,7 @@ describe.skipIf(TEST_DIALECT === 'sqlite')(`a database outage (${TEST_DIALECT}; 
   let t: TestApp;
 
   beforeEach(async () => {
-    proxy = await startTcpProxy(TARGET);
+    proxy = await startTcpProxy(databaseServer(TEST_DIALECT === 'postgres' ? 'postgres' : 'mysql'));
     t = await buildTestApp({
       databaseUrl: (url) => {
         const through = new URL(url);
@@ -49,14 +39,17 @@ describe.skipIf(TEST_DIALECT === 'sqlite')(`a database outage (${TEST_DIALECT}; 
       // (a driver error event nobody listens to would crash the process).
       let cutDone!: () => void;
       const cutting = new Promise<void>((resolve) => (cutDone = resolve));
+      let holding!: () => void;
+      const holds = new Promise<void>((resolve) => (holding = resolve));
       const held = t.container.store
         .transaction(async (tx) => {
           await tx.users.findById(1);
+          holding();
           await cutting;
           return tx.users.findById(1);
         })
         .then(() => undefined, (error: unknown) => error);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await holds;
       await proxy.cut(outage);
       cutDone();
       const heldError = await held;
@@ -89,7 +82,7 @@ describe.skipIf(TEST_DIALECT === 'sqlite')(`a database outage (${TEST_DIALECT}; 
       const after = await until('a login after the database came back', async () => {
         const response = await t.post('/api/auth/login', { email: EMAIL, password: STRONG_PASSWORD });
         return response.statusCode === 200 ? response : undefined;
-      });
+      }, 15_000, 100);
       expect(after.json().data.user.email).toBe(EMAIL);
       expect((await t.get('/health/ready')).statusCode).toBe(200);
       // The session issued before the outage still refreshes: nothing was lost or stuck.

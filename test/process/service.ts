@@ -1,4 +1,5 @@
 import { freePort } from '../helpers/ports.js';
+import { until } from '../helpers/until.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
@@ -39,13 +40,13 @@ export async function startService(env: Record<string, string> = {}, main?: stri
   child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const health = await fetch(`${base}/health`).catch(() => undefined);
-    if (health?.ok) break;
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the service did not start:\n${output.stdout}\n${output.stderr}`);
-    await sleep(50);
-  }
+  const failed = () => new Error(`the service did not start:\n${output.stdout}\n${output.stderr}`);
+  await until('/health to answer', async () => {
+    if (child.exitCode !== null) throw failed();
+    return (await fetch(`${base}/health`).catch(() => undefined))?.ok;
+  }, 15_000, 50).catch((error: Error) => {
+    throw error.message.startsWith('the service') ? error : failed();
+  });
   return {
     child,
     port,
@@ -107,13 +108,14 @@ export function rawConnection(port: number) {
     write: (text: string) => new Promise<void>((done) => socket.write(text, () => done())),
     /** The response once complete (the server may keep the socket open afterwards). */
     async response(timeoutMs = 10_000): Promise<RawResponse> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+      const incomplete = () => new Error(`no complete response (got ${JSON.stringify(state.received.slice(0, 200))})`);
+      return until('a complete response', () => {
         const parsed = parseResponse(state.received);
-        if (parsed) return parsed;
-        if (state.closedAt !== undefined || Date.now() > deadline) throw new Error(`no complete response (got ${JSON.stringify(state.received.slice(0, 200))})`);
-        await sleep(10);
-      }
+        if (!parsed && state.closedAt !== undefined) throw incomplete();
+        return parsed;
+      }, timeoutMs, 10).catch((error: Error) => {
+        throw error.message.startsWith('no complete') ? error : incomplete();
+      });
     },
   };
 }
@@ -131,4 +133,14 @@ export function canConnect(port: number): Promise<boolean> {
 }
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Where the console output stands now: take it before the request whose email is awaited. */
+export const consoleMark = (output: { stdout: string }) => output.stdout.length;
+
+/** The code of the first email to `to` the console mailer printed after `mark`, waiting for it. */
+export function consoleOtp(output: { stdout: string }, to: string, mark: number, timeoutMs = 10_000): Promise<string> {
+  const address = to.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  const email = new RegExp(`To:\\s+${address}\\n[\\s\\S]*?\\b(\\d{6})\\b`);
+  return until(`an OTP email to ${to} on the console`, () => email.exec(output.stdout.slice(mark))?.[1], timeoutMs, 50);
+}
 

@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../../src/db/client.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/mailer.js';
-import { openTestRedis, TEST_REDIS_URL, waitUntil } from '../helpers/redis.js';
-import { sleep, startService, type Service } from './service.js';
+import { openTestRedis, TEST_REDIS_URL } from '../helpers/redis.js';
+import { until } from '../helpers/until.js';
+import { startService, type Service } from './service.js';
 
 const SETUP_TOKEN = 'two-instances-setup-token-0123456789';
 const PASSWORD = 'Corr3ct-Horse-Battery';
@@ -31,7 +33,16 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('two processes on one PostgreSQL an
       body: body ? JSON.stringify(body) : undefined,
     });
   const post = (service: Service, path: string, body: object, headers?: Record<string, string>) => call(service, 'POST', path, body, headers);
-  const otpIn = (to: string) => smtp.messages.filter((m) => m.to === to).map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]).find(Boolean);
+  /** The code of the first email to `to` the SMTP peer received after `mark` (its message count before the request). */
+  const otpIn = (to: string, mark: number) => smtp.messages.slice(mark).filter((m) => m.to === to).map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]).find(Boolean);
+  const outboxRows = async (kind: string) => {
+    const raw = await createDb(database.url, { poolSize: 1 });
+    try {
+      return await raw.db.selectFrom('email_outbox').select(['status', 'attempts']).where('kind', '=', kind).execute();
+    } finally {
+      await raw.destroy();
+    }
+  };
 
   beforeAll(async () => {
     (await openTestRedis()).disconnect(); // fails, with a clear message, when Redis is not there
@@ -65,14 +76,20 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('two processes on one PostgreSQL an
   });
 
   it('an email promised through A is delivered once, though both instances run outbox workers', async () => {
+    const mark = smtp.messages.length;
     const registered = await post(a, '/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: rootEmail, password: PASSWORD });
     expect(registered.status).toBe(201);
-    await waitUntil(() => otpIn(rootEmail) !== undefined, 5000, 'registration email at the SMTP peer');
-    // Both workers poll well within this time: a second delivery would have arrived.
-    await sleep(2000);
+    const otp = await until('registration email at the SMTP peer', () => otpIn(rootEmail, mark), 5000);
+    // A second delivery needs a second claim of the row, and a claim counts an attempt: once the row is
+    // SENT (never claimed again), one attempt means no other worker ever held it.
+    const [row] = await until('the outbox row marked sent', async () => {
+      const rows = await outboxRows('REGISTRATION_OTP');
+      return rows[0]?.status === 'SENT' && rows;
+    }, 5000);
+    expect(Number(row!.attempts)).toBe(1);
     expect(smtp.messages.filter((m) => m.to === rootEmail)).toHaveLength(1);
     // And it works through the other instance.
-    expect((await post(b, '/api/auth/verify-registration-otp', { email: rootEmail, otp: otpIn(rootEmail) })).status).toBe(200);
+    expect((await post(b, '/api/auth/verify-registration-otp', { email: rootEmail, otp })).status).toBe(200);
   });
 
   it('login attempts spread over both instances hit LOGIN_RATE_LIMIT_MAX together: the 6th gets 429 with Retry-After', async () => {
@@ -94,16 +111,7 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('two processes on one PostgreSQL an
     expect((await post(b, '/api/auth/validate-token', { token: accessToken })).status).toBe(200);
 
     expect((await post(a, '/api/auth/logout', { refreshToken, allDevices: true }, auth)).status).toBe(200);
-    const started = Date.now();
-    let refusedAfter: number | undefined;
-    while (Date.now() - started < 1000) {
-      if ((await post(b, '/api/auth/validate-token', { token: accessToken })).status === 401) {
-        refusedAfter = Date.now() - started;
-        break;
-      }
-      await sleep(20);
-    }
-    expect(refusedAfter, 'B still accepted the token a second after the logout').toBeDefined();
+    await until('B refusing the token within a second of the logout', async () => (await post(b, '/api/auth/validate-token', { token: accessToken })).status === 401, 1000);
     expect((await call(b, 'GET', '/api/auth/me', undefined, auth)).status).toBe(401);
   });
 
@@ -111,28 +119,23 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('two processes on one PostgreSQL an
     const root = ((await (await post(a, '/api/auth/login', { email: rootEmail, password: PASSWORD })).json()) as { data: { accessToken: string } }).data;
     const rootAuth = { authorization: `Bearer ${root.accessToken}` };
     const adminEmail = `admin-${run}@x.test`;
+    const mark = smtp.messages.length;
     const created = await post(a, '/api/users/project-admin', { name: 'Admin', email: adminEmail }, rootAuth);
     expect(created.status).toBe(201);
     const adminId = ((await created.json()) as { data: { id: number } }).data.id;
-    await waitUntil(() => otpIn(adminEmail) !== undefined, 5000, 'activation email at the SMTP peer');
-    const activated = await post(b, '/api/auth/activate-account', { email: adminEmail, otp: otpIn(adminEmail), password: PASSWORD });
+    const otp = await until('activation email at the SMTP peer', () => otpIn(adminEmail, mark), 5000);
+    const activated = await post(b, '/api/auth/activate-account', { email: adminEmail, otp, password: PASSWORD });
     expect(activated.status).toBe(200);
     const { accessToken } = ((await activated.json()) as { data: { accessToken: string } }).data;
     expect((await post(b, '/api/auth/validate-token', { token: accessToken })).status).toBe(200);
 
     expect((await post(a, `/api/users/${adminId}/suspend`, { reason: 'two-instance test' }, rootAuth)).status).toBe(200);
-    const started = Date.now();
-    let refused = false;
-    while (!refused && Date.now() - started < 1000) {
-      refused = (await post(b, '/api/auth/validate-token', { token: accessToken })).status === 401;
-      if (!refused) await sleep(20);
-    }
-    expect(refused, 'B still accepted the token a second after the suspension').toBe(true);
+    await until('B refusing the token within a second of the suspension', async () => (await post(b, '/api/auth/validate-token', { token: accessToken })).status === 401, 1000);
   });
 
   it('the cleanup runs on one instance per interval (the other finds the lease taken)', async () => {
     // Both have been up several intervals by now; let a few more pass.
-    await waitUntil(() => cleanupLines(a, b, 'cleanup').length >= 4, 8000, 'four cleanup runs');
+    await until('four cleanup runs', () => cleanupLines(a, b, 'cleanup').length >= 4, 8000);
     const runs = cleanupLines(a, b, 'cleanup');
     const skipped = cleanupLines(a, b, 'cleanup_skipped');
     expect(runs.every((line) => typeof line.holder === 'string')).toBe(true);

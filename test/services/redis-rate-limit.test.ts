@@ -5,8 +5,9 @@ import { createFailoverRateLimitStore } from '../../src/services/rate-limit/fail
 import { createMemoryRateLimitStore } from '../../src/services/rate-limit/memory-store.js';
 import { createRedisRateLimitStore } from '../../src/redis/rate-limit-store.js';
 import { connectRedis, type RedisLink } from '../../src/redis/link.js';
-import { capturingLogger, closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil } from '../helpers/redis.js';
+import { capturingLogger, closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 const WINDOW = 60_000;
 
@@ -112,7 +113,11 @@ describe('Redis rate-limit store', () => {
     expect(await link.ping()).toBe(false);
     const store = createFailoverRateLimitStore({ primary: createRedisRateLimitStore(link), fallback: createMemoryRateLimitStore(), link });
     for (let i = 1; i <= 5; i++) expect((await store.increment('k', WINDOW, T0)).count).toBe(i);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // reconnect attempts fail meanwhile
+    // Each failed reconnect is an error event on the link's client, which the link hears first: once three
+    // more have failed, a second "unavailable" (or a false "recovered") would already be logged.
+    let failures = 0;
+    link.client.on('error', () => (failures += 1));
+    await until('three more failed reconnects', () => failures >= 3, 5000);
     expect(events(log.lines, 'redis_unavailable')).toBe(1);
     expect(events(log.lines, 'redis_recovered')).toBe(0);
   });
@@ -126,7 +131,7 @@ describe('Redis rate-limit store', () => {
     expect((await store.increment('k', WINDOW, T0)).count).toBe(2);
 
     await tcp.cut('refuse');
-    await waitUntil(() => !link.available(), 2000, 'outage noticed');
+    await until('outage noticed', () => !link.available(), 2000);
     // Memory starts its own count; no request fails or waits on Redis.
     const started = Date.now();
     expect((await store.increment('k', WINDOW, T0)).count).toBe(1);
@@ -135,7 +140,7 @@ describe('Redis rate-limit store', () => {
     expect(await link.ping()).toBe(false);
 
     await tcp.restore();
-    await waitUntil(() => link.available(), 5000, 'recovery');
+    await until('recovery', () => link.available(), 5000);
     // Back on Redis: its count went on from where it was.
     expect((await store.increment('k', WINDOW, T0)).count).toBe(3);
     expect(await link.ping()).toBe(true);
@@ -176,7 +181,7 @@ describe('Redis rate-limit store', () => {
       expect(events(log.lines, 'redis_unavailable')).toBe(1);
 
       hung.resume();
-      await waitUntil(() => link.available(), 3000, 'recovery');
+      await until('recovery', () => link.available(), 3000);
       expect(events(log.lines, 'redis_recovered')).toBe(1);
       expect((await store.increment('k', WINDOW, T0)).count).toBeGreaterThanOrEqual(2);
     } finally {

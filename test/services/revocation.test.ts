@@ -9,8 +9,9 @@ import { startDatabaseRevocation } from '../../src/services/revocation/database-
 import { startRevocationSync, type RevocationSync } from '../../src/services/revocation/index.js';
 import type { RevocationTransport } from '../../src/services/revocation/redis-channel.js';
 import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
-import { capturingLogger, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix, waitUntil } from '../helpers/redis.js';
+import { capturingLogger, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { until } from '../helpers/until.js';
 
 /** One simulated instance: its own cache, and what that cache was told to drop (locally or by others). */
 interface Instance {
@@ -66,18 +67,31 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
     };
 
     it("applies another instance's invalidations within a second, without writing them back", async () => {
+      // Every write of signals goes through append, called as the invalidation happens (in the same tick
+      // as the cache listeners): once b has applied the rows, any write-back of b has been called.
+      const events = store.repos.revocationEvents;
+      const append = events.append.bind(events);
+      const appends: Array<Promise<unknown>> = [];
+      events.append = (...args) => {
+        const call = append(...args);
+        appends.push(call.catch(() => undefined));
+        return call;
+      };
       const a = await start();
       const b = await start();
       const before = await rowCount();
+      const started = Date.now();
       a.cache.invalidateUser(41);
       a.cache.invalidateSessions(['s-1', 's-2']);
       a.cache.invalidateProject(3);
-      const took = await waitUntil(() => b.seen.length >= 4, 1000, 'b applied all');
-      expect(took).toBeLessThan(1000);
+      await until('b applied all', () => b.seen.length >= 4, 1000);
+      expect(Date.now() - started).toBeLessThan(1000);
       // Separate invalidations are written concurrently, so their order between each other is not kept.
       expect(b.seen).toHaveLength(4);
       expect(b.seen).toEqual(expect.arrayContaining([{ kind: 'user', id: 41 }, { kind: 'session', ids: ['s-1'] }, { kind: 'session', ids: ['s-2'] }, { kind: 'project', id: 3 }]));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // a's three writes and nothing from b; the rows are counted once every write has settled.
+      expect(appends).toHaveLength(3);
+      await Promise.all(appends);
       // Four rows (one per session id), however many instances read them.
       expect((await rowCount()) - before).toBe(4);
     });
@@ -89,7 +103,7 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       expect(sync.mode).toBe('database');
       const b = await start();
       cache.invalidateUser(9);
-      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 9), 1000, 'b applied');
+      await until('b applied', () => b.seen.some((event) => event.kind === 'user' && event.id === 9), 1000);
     });
 
     it('deletes rows past the retention in batches, whoever polls', async () => {
@@ -97,7 +111,7 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       await store.repos.revocationEvents.append(Array.from({ length: 1200 }, (_, i) => ({ kind: 'session' as const, targetId: `old-${i}` })), old);
       const a = await start({ retentionMs: 5 * 60_000, cleanupIntervalMs: 0 });
       a.cache.invalidateUser(1);
-      await waitUntil(async () => (await rowCount()) === 1, 3000, 'old rows deleted');
+      await until('old rows deleted', async () => (await rowCount()) === 1, 3000);
     });
 
     // Ids are taken at insert and seen at commit: a row that commits after a newer one must still arrive.
@@ -115,11 +129,11 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       await insertedSignal;
       const a = await start();
       a.cache.invalidateUser(778);
-      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 778), 1000, 'newer row applied');
+      await until('newer row applied', () => b.seen.some((event) => event.kind === 'user' && event.id === 778), 1000);
       expect(b.seen.some((event) => event.kind === 'user' && event.id === 777)).toBe(false);
       release();
       await late;
-      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 777), 1000, 'late row applied');
+      await until('late row applied', () => b.seen.some((event) => event.kind === 'user' && event.id === 777), 1000);
     });
   });
 
@@ -159,11 +173,15 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
         expect(a.sync).toMatchObject({ mode: 'redis' });
         a.cache.invalidateUser(5);
         b.cache.invalidateSessions(['x', 'y']);
-        await waitUntil(() => a.seen.length === 2 && b.seen.length === 2, 1000, 'both applied');
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        expect(a.seen).toEqual([{ kind: 'user', id: 5 }, { kind: 'session', ids: ['x', 'y'] }]);
-        expect(b.seen).toEqual([{ kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 5 }]);
-        expect(messages).toHaveLength(2);
+        await until('both applied', () => a.seen.length === 2 && b.seen.length === 2, 1000);
+        // One later signal from each instance: a connection delivers in order, so once both have crossed,
+        // a second publish or a second application of the first two would already be here.
+        a.cache.invalidateUser(1001);
+        b.cache.invalidateUser(1002);
+        await until('the later signals crossed', () => a.seen.length >= 4 && b.seen.length >= 4 && messages.length >= 4, 1000);
+        expect(a.seen).toEqual([{ kind: 'user', id: 5 }, { kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 1001 }, { kind: 'user', id: 1002 }]);
+        expect(b.seen).toEqual([{ kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 5 }, { kind: 'user', id: 1002 }, { kind: 'user', id: 1001 }]);
+        expect(messages).toHaveLength(4);
         // No rows: with Redis the table is not used.
         expect(await rowCount()).toBe(0);
       } finally {
@@ -176,12 +194,16 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       const a = await start(`redis://127.0.0.1:${proxy.port}`);
       const b = await start();
       await proxy.cut('refuse');
-      await waitUntil(() => !a.link.available(), 2000, 'outage noticed');
+      await until('outage noticed', () => !a.link.available(), 2000);
+      const connections = proxy.connections();
       a.cache.invalidateUser(12);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(b.seen).toEqual([]);
+      // A signal published on the channel after a's invalidation reaches b; a's own did not go out.
+      await raw.publish(`${prefix}revocation`, JSON.stringify({ from: 'the-test', signal: { kind: 'user', id: 13 } }));
+      await until('the later signal at b', () => b.seen.length > 0, 2000);
+      expect(b.seen).toEqual([{ kind: 'user', id: 13 }]);
+      expect(proxy.connections()).toBe(connections);
       await proxy.restore();
-      await waitUntil(() => b.seen.some((event) => event.kind === 'user' && event.id === 12), 5000, 'signal delivered after recovery');
+      await until('signal delivered after recovery', () => b.seen.some((event) => event.kind === 'user' && event.id === 12), 5000);
     });
 
     it('drops its whole cache when its subscription comes back, since it may have missed signals', async () => {
@@ -194,7 +216,7 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       await store.repos.userAdmin.suspend(id, id, 'test', clock.now());
       expect((await b.cache.user(id)).isSuspended).toBe(false);
       await proxy.restore();
-      await waitUntil(async () => (await b.cache.user(id)).isSuspended, 5000, 'cache dropped after resubscribing');
+      await until('cache dropped after resubscribing', async () => (await b.cache.user(id)).isSuspended, 5000);
     });
   });
 });

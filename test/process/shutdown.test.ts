@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.js';
 import { canConnect, consoleMark, consoleOtp, rawConnection, sleep, startService, type RawResponse, type Service } from './service.js';
 
 const SETUP_TOKEN = 'process-test-setup-token-0123456789';
@@ -6,21 +7,34 @@ const PASSWORD = 'Corr3ct-Horse-Battery';
 const EMAIL = 'root@x.test';
 const ENV = { JWT_SECRET: 'process-test-secret-that-is-long-enough-0123', SETUP_TOKEN, LOGIN_RATE_LIMIT_MAX: '1000', RATE_LIMIT_MAX_REQUESTS: '100000' };
 
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
 /**
  * A login whose JSON body trickles in over `durationMs`: the request is in flight (its headers are
- * in, its body is not) for that long, without any debug route in the product.
+ * in, its body is not) for that long, without any debug route in the product. `inFlight` resolves
+ * when the server has taken the request: Node answers `Expect: 100-continue` right before it hands
+ * the request to the app, so the interim 100 is the observable sign (it is removed from what the
+ * connection received, leaving the real answer).
  */
-async function slowLogin(connection: ReturnType<typeof rawConnection>, body: object, durationMs: number): Promise<RawResponse> {
-  await connection.connected;
+function slowLogin(connection: ReturnType<typeof rawConnection>, body: object, durationMs: number): { inFlight: Promise<void>; answer: Promise<RawResponse> } {
   const json = Buffer.from(JSON.stringify(body));
-  await connection.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nConnection: keep-alive\r\n\r\n`);
-  const pieces = 12;
-  const size = Math.ceil(json.length / pieces);
-  for (let i = 0; i < json.length; i += size) {
-    await sleep(durationMs / pieces);
-    await connection.write(json.subarray(i, i + size).toString('latin1'));
-  }
-  return connection.response(15_000);
+  const inFlight = (async () => {
+    await connection.connected;
+    await connection.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nExpect: 100-continue\r\nConnection: keep-alive\r\n\r\n`);
+    await until('the server to take the request (100 Continue)', () => connection.state.received.startsWith(CONTINUE), 5000, 5);
+    connection.state.received = connection.state.received.slice(CONTINUE.length);
+  })();
+  const answer = (async () => {
+    await inFlight;
+    const pieces = 12;
+    const size = Math.ceil(json.length / pieces);
+    for (let i = 0; i < json.length; i += size) {
+      await sleep(durationMs / pieces);
+      await connection.write(json.subarray(i, i + size).toString('latin1'));
+    }
+    return connection.response(15_000);
+  })();
+  return { inFlight, answer };
 }
 
 async function registerSuperAdmin(service: Service) {
@@ -72,7 +86,8 @@ describe('graceful shutdown of the real process', () => {
       slowLogin(rawConnection(port), { email: EMAIL, password: 'Wrong-Password-123' }, 1300),
       slowLogin(rawConnection(port), { email: 'nobody@x.test', password: PASSWORD }, 1000),
     ];
-    await sleep(300);
+    // Every login is in flight when the signal comes: the server has taken each of them.
+    await Promise.all(slow.map((login) => login.inFlight));
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
 
@@ -85,7 +100,7 @@ describe('graceful shutdown of the real process', () => {
       if (!refused) refused = !(await canConnect(port));
     }
     const lastPollAt = Date.now();
-    const answers = await Promise.all(slow);
+    const answers = await Promise.all(slow.map((login) => login.answer));
     const answeredAt = Date.now();
     const code = await service.exited;
 
@@ -129,8 +144,9 @@ describe('graceful shutdown of the real process', () => {
   it('on SIGINT with a request that outlives SHUTDOWN_GRACE_MS: cuts it at the end of the grace period and exits non-zero', async () => {
     service = await startService({ ...ENV, SHUTDOWN_GRACE_MS: '400' });
     const stuck = rawConnection(service.port);
-    const answer = slowLogin(stuck, { email: EMAIL, password: PASSWORD }, 4000).catch((error: Error) => error);
-    await sleep(300);
+    const login = slowLogin(stuck, { email: EMAIL, password: PASSWORD }, 4000);
+    const answer = login.answer.catch((error: Error) => error);
+    await login.inFlight;
     const signalledAt = Date.now();
     service.child.kill('SIGINT');
     const code = await service.exited;

@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { compactVerify, importJWK, jwtVerify } from 'jose';
 import { verifyCompact } from '../src/crypto/jws.js';
 import { createTokenService } from '../src/crypto/jwt.js';
-import type { KeyRing } from '../src/crypto/signing-keys.js';
+import type { KeyRing } from '../src/domain/keys.js';
 import type { UserWithProjects } from '../src/domain/models.js';
 
 const config = { issuer: 'xtown-authenticator', audience: 'xtown-authenticator', accessTokenTtlSec: 8 * 3600 };

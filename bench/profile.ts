@@ -54,7 +54,13 @@ for (const tid of readdirSync(`/proc/${server.child.pid}/task`)) {
 await server.stop();
 await sink.stop();
 await database.drop();
-console.log(`${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request, statuses ${JSON.stringify(result.byStatus)}; user ${after.userMs - before.userMs} ms, system ${after.systemMs - before.systemMs} ms${kind === 'postgres' ? `; PostgreSQL ${((postgresUsed * 1e6) / result.total).toFixed(0)} µs per request` : ''}`);
+console.log(
+  [
+    `${route}: ${result.okPerSec.toFixed(0)} ok/s, ${result.serverCpuUsPerRequest?.toFixed(0)} µs server CPU per request`,
+    `statuses ${JSON.stringify(result.byStatus)}; user ${after.userMs - before.userMs} ms, system ${after.systemMs - before.systemMs} ms`,
+    ...(kind === 'postgres' ? [`PostgreSQL ${((postgresUsed * 1e6) / result.total).toFixed(0)} µs per request`] : []),
+  ].join(', '),
+);
 
 function shortUrl(url: string) {
   return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');

@@ -25,11 +25,34 @@ const cachedService = createTokenService({ keys, clock, config });
 
 const created = new Date('2024-01-01T00:00:00.000Z');
 const user: UserWithProjects = {
-  id: 1, name: 'John Doe', email: 'user@example.com', role: 'ADMIN', customRole: 'Developer', companyName: 'Acme Corp',
-  companyAddress: '123 Business St, City, Country', companyPhone: '+1234567890', isActive: true, isSuspended: false,
-  suspendedAt: null, suspensionReason: null, suspendedBy: null, unsuspendedAt: null, unsuspendedBy: null, subUserLimit: 5,
-  createdById: null, lastLoginAt: null, createdAt: created, updatedAt: created,
-  projects: Array.from({ length: 3 }, (_, i) => ({ id: i + 1, customProjectId: `project-${i + 1}`, name: `Project ${i + 1}`, projectUrl: `https://p${i + 1}.example.com`, icon: null, isActive: true })),
+  id: 1,
+  name: 'John Doe',
+  email: 'user@example.com',
+  role: 'ADMIN',
+  customRole: 'Developer',
+  companyName: 'Acme Corp',
+  companyAddress: '123 Business St, City, Country',
+  companyPhone: '+1234567890',
+  isActive: true,
+  isSuspended: false,
+  suspendedAt: null,
+  suspensionReason: null,
+  suspendedBy: null,
+  unsuspendedAt: null,
+  unsuspendedBy: null,
+  subUserLimit: 5,
+  createdById: null,
+  lastLoginAt: null,
+  createdAt: created,
+  updatedAt: created,
+  projects: Array.from({ length: 3 }, (_, i) => ({
+    id: i + 1,
+    customProjectId: `project-${i + 1}`,
+    name: `Project ${i + 1}`,
+    projectUrl: `https://p${i + 1}.example.com`,
+    icon: null,
+    isActive: true,
+  })),
 };
 const { token } = service.signAccessToken(user, '7f1c0e6e-6f9e-4d43-9a55-0c8f1d1d2a11');
 
@@ -61,7 +84,10 @@ async function measureAll(cases: Case[], rounds = 5, sliceMs = 300): Promise<voi
       }
       const used = process.cpuUsage(cpu);
       const previous = best.get(name) ?? { perSec: 0, cpuUs: Infinity };
-      best.set(name, { perSec: Math.max(previous.perSec, (n / elapsed) * 1000), cpuUs: Math.min(previous.cpuUs, (used.user + used.system) / n) });
+      best.set(name, {
+        perSec: Math.max(previous.perSec, (n / elapsed) * 1000),
+        cpuUs: Math.min(previous.cpuUs, (used.user + used.system) / n),
+      });
     }
   }
   console.log(`${'case'.padEnd(62)} ${'tokens/s'.padStart(10)} ${'CPU µs/token'.padStart(13)}`);
@@ -78,19 +104,33 @@ async function main() {
     { name: 'copying the token string alone (part of both cache rows)', run: () => fresh() },
     { name: 'floor: crypto.verify(null, input, KeyObject, sig) alone', run: () => edVerify(null, input, publicKey, signature) || fail() },
   ];
-  const joseKey = (await importJWK({ ...(publicKey.export({ format: 'jwk' }) as JsonWebKey), alg: 'EdDSA' } as Parameters<typeof importJWK>[0], 'EdDSA')) as CryptoKey;
+  const joseKey = (await importJWK(
+    { ...(publicKey.export({ format: 'jwk' }) as JsonWebKey), alg: 'EdDSA' } as Parameters<typeof importJWK>[0],
+    'EdDSA',
+  )) as CryptoKey;
   cases.push(
     { name: '(a) jose compactVerify, KeyObject', run: () => compactVerify(token, publicKey, { algorithms: ['EdDSA'] }) },
     { name: '(a) jose compactVerify, imported CryptoKey', run: () => compactVerify(token, joseKey, { algorithms: ['EdDSA'] }) },
-    { name: '(a) jose jwtVerify (iss, aud, exp), KeyObject', run: () => jwtVerify(token, publicKey, { algorithms: ['EdDSA'], issuer: config.issuer, audience: config.audience }) },
+    {
+      name: '(a) jose jwtVerify (iss, aud, exp), KeyObject',
+      run: () => jwtVerify(token, publicKey, { algorithms: ['EdDSA'], issuer: config.issuer, audience: config.audience }),
+    },
     // jose verifies on WebCrypto, whose work runs on the libuv pool: with calls in flight it can use
     // more than one core (the pool that password hashing also needs). Counted per token, 32 per call.
     {
       name: '(a) jose jwtVerify, 32 in flight (per token)',
       weight: 32,
-      run: () => Promise.all(Array.from({ length: 32 }, () => jwtVerify(token, publicKey, { algorithms: ['EdDSA'], issuer: config.issuer, audience: config.audience }))),
+      run: () =>
+        Promise.all(
+          Array.from({ length: 32 }, () =>
+            jwtVerify(token, publicKey, { algorithms: ['EdDSA'], issuer: config.issuer, audience: config.audience }),
+          ),
+        ),
     },
-    { name: '(b) hand-written verifyCompact (header + signature)', run: () => assertOk(verifyCompact(token, (k) => (k === kid ? publicKey : undefined))) },
+    {
+      name: '(b) hand-written verifyCompact (header + signature)',
+      run: () => assertOk(verifyCompact(token, (k) => (k === kid ? publicKey : undefined))),
+    },
     { name: '(b) hand-written verifyTokenSync (all claims), no cache', run: () => service.verifyTokenSync(token, 'ACCESS') },
     { name: '(b) hand-written verifyToken (async, all claims), no cache', run: () => service.verifyToken(token, 'ACCESS') },
     // A request brings a new string each time (no cached hash): copy it, as the HTTP parser would.

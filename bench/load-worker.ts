@@ -44,11 +44,28 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
   return summarize(samples, (performance.now() - started) / 1000, result.errors, result.timeouts);
 }
 
-function summarize(samples: ClassedSamples, seconds: number, errors: number, timeouts: number, extra: Partial<LoadResult> = {}): LoadResult {
+function summarize(
+  samples: ClassedSamples,
+  seconds: number,
+  errors: number,
+  timeouts: number,
+  extra: Partial<LoadResult> = {},
+): LoadResult {
   const latency = samples.summaries();
   const ok = latency['2xx']?.count ?? 0;
   const total = Object.values(samples.byStatus).reduce((a, b) => a + b, 0);
-  return { seconds, total, ok, okPerSec: ok / seconds, totalPerSec: total / seconds, byStatus: samples.byStatus, latency, errors, timeouts, ...extra };
+  return {
+    seconds,
+    total,
+    ok,
+    okPerSec: ok / seconds,
+    totalPerSec: total / seconds,
+    byStatus: samples.byStatus,
+    latency,
+    errors,
+    timeouts,
+    ...extra,
+  };
 }
 
 interface Answer {
@@ -63,12 +80,17 @@ function send(agent: http.Agent, url: URL, spec: LoadSpec, item: Item): Promise<
   if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const request = http.request({ agent, host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
-      response.on('error', reject);
-    });
+    const request = http.request(
+      { agent, host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }),
+        );
+        response.on('error', reject);
+      },
+    );
     request.setTimeout(30_000, () => request.destroy(new Error('timeout')));
     request.on('error', reject);
     request.end(body);
@@ -115,7 +137,9 @@ async function runOpen(spec: LoadSpec): Promise<LoadResult> {
   if (spec.prewarm) {
     // Connections opened beforehand, so the storm measures the server's answers, not TCP set-up.
     const { path, count } = spec.prewarm;
-    await Promise.all(Array.from({ length: count }, () => send(agent, url, { ...spec, method: 'GET', path, headers: {} }, { body: undefined })));
+    await Promise.all(
+      Array.from({ length: count }, () => send(agent, url, { ...spec, method: 'GET', path, headers: {} }, { body: undefined })),
+    );
   }
   const nextItem = cycler(spec.items);
   const samples = new ClassedSamples();
@@ -139,7 +163,10 @@ async function runOpen(spec: LoadSpec): Promise<LoadResult> {
       }
       outstanding++;
       const p: Promise<void> = send(agent, url, spec, nextItem())
-        .then((answer) => samples.add(answer.status, answer.ms), () => void errors++)
+        .then(
+          (answer) => samples.add(answer.status, answer.ms),
+          () => void errors++,
+        )
         .finally(() => {
           outstanding--;
           pending.delete(p);
@@ -153,7 +180,12 @@ async function runOpen(spec: LoadSpec): Promise<LoadResult> {
   const overflowsAfter = listenOverflows();
   agent.destroy();
   const overflows = overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore;
-  return summarize(samples, offeredSeconds, errors, 0, { offered: sent, offeredPerSec: sent / offeredSeconds, skipped, listenOverflows: overflows });
+  return summarize(samples, offeredSeconds, errors, 0, {
+    offered: sent,
+    offeredPerSec: sent / offeredSeconds,
+    skipped,
+    listenOverflows: overflows,
+  });
 }
 
 process.once('message', async (spec: LoadSpec) => {

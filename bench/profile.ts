@@ -29,7 +29,12 @@ const profDir = join(settings.workDir, 'prof');
 
 const sink = await startSmtpSink();
 const database = await createDatabase(kind, settings.workDir, settings.postgresUrl);
-const options = { databaseUrl: database.url, smtpPort: sink.port, mode: 'production' as const, logFile: join(settings.workDir, 'server.log') };
+const options = {
+  databaseUrl: database.url,
+  smtpPort: sink.port,
+  mode: 'production' as const,
+  logFile: join(settings.workDir, 'server.log'),
+};
 // Seeded by one process, profiled in a second one on the same database: the profile holds the load, not the set-up.
 const seeder = await startProduct(options);
 const sessions = await seed(seeder, database.url, sink, 200);
@@ -41,15 +46,36 @@ const times = () => cpuTimes(`/proc/${server.child.pid}/stat`);
 const before = times();
 // The database server's CPU too: PostgreSQL shares these cores.
 const postgresBefore = cpuSecondsOfProcessesNamed('postgres');
-const result = route === 'refresh'
-  ? await measure(server, { kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json, items: sessions.slice(-32).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })), connections: 32, durationSec: seconds })
-  : await measure(server, { kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json, items: validationItems(sessions), connections: 100, durationSec: seconds, warmupSec: 1 });
+const result =
+  route === 'refresh'
+    ? await measure(server, {
+        kind: 'chain',
+        url: server.url,
+        method: 'POST',
+        path: '/api/auth/refresh-token',
+        headers: json,
+        items: sessions.slice(-32).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })),
+        connections: 32,
+        durationSec: seconds,
+      })
+    : await measure(server, {
+        kind: 'autocannon',
+        url: server.url,
+        method: 'POST',
+        path: '/api/auth/validate-token',
+        headers: json,
+        items: validationItems(sessions),
+        connections: 100,
+        durationSec: seconds,
+        warmupSec: 1,
+      });
 const after = times();
 const postgresUsed = cpuSecondsOfProcessesNamed('postgres') - postgresBefore;
 // Per thread: the main thread is the event loop; the others are V8's (GC, compiler) and libuv's.
 for (const tid of readdirSync(`/proc/${server.child.pid}/task`)) {
   const { userMs, systemMs } = cpuTimes(`/proc/${server.child.pid}/task/${tid}/stat`);
-  if (userMs + systemMs > 50) console.log(`thread ${tid}${tid === String(server.child.pid) ? ' (main)' : ''}: user ${userMs} ms, system ${systemMs} ms (whole life)`);
+  if (userMs + systemMs > 50)
+    console.log(`thread ${tid}${tid === String(server.child.pid) ? ' (main)' : ''}: user ${userMs} ms, system ${systemMs} ms (whole life)`);
 }
 await server.stop();
 await sink.stop();
@@ -63,7 +89,10 @@ console.log(
 );
 
 function shortUrl(url: string) {
-  return url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/dist\//, 'dist/');
 }
 function nameOf(node: ProfileNode) {
   const { functionName, url, lineNumber } = node.callFrame;
@@ -84,7 +113,16 @@ for (const node of profile.nodes) {
   const where = shortUrl(url);
   const fn = nameOf(node);
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + hits);
-  const pkg = url.includes('/node_modules/') ? where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') : url.includes('/dist/') ? where.split('/').slice(0, 2).join('/') : url.startsWith('node:') ? 'node:' + url.slice(5).split('/')[0] : url || functionName;
+  const pkg = url.includes('/node_modules/')
+    ? where
+        .split('/')
+        .slice(0, where.startsWith('@') ? 2 : 1)
+        .join('/')
+    : url.includes('/dist/')
+      ? where.split('/').slice(0, 2).join('/')
+      : url.startsWith('node:')
+        ? 'node:' + url.slice(5).split('/')[0]
+        : url || functionName;
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
 }
 // Inclusive time: a sample counts once for every distinct function on its stack.
@@ -102,6 +140,11 @@ console.log(`\nsamples: ${total}; ${idle.map((n) => `${n.callFrame.functionName}
 console.log('\nself time by package or folder:');
 for (const [name, hits] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(hits)}  ${name}`);
 console.log('\nself time by function:');
-for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 40))) console.log(`${pct(hits)}  ${name}`);
+for (const [name, hits] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 40)))
+  console.log(`${pct(hits)}  ${name}`);
 console.log('\ninclusive time by function (self and callees):');
-for (const [name, hits] of [...inclusive].sort((a, b) => b[1] - a[1]).filter(([name]) => !name.startsWith('(root)')).slice(0, 60)) console.log(`${pct(hits)}  ${name}`);
+for (const [name, hits] of [...inclusive]
+  .sort((a, b) => b[1] - a[1])
+  .filter(([name]) => !name.startsWith('(root)'))
+  .slice(0, 60))
+  console.log(`${pct(hits)}  ${name}`);

@@ -31,7 +31,9 @@ function commit(): string {
     if (!head.startsWith('ref: ')) return head;
     const ref = head.slice(5);
     if (existsSync(join(ROOT, '.git', ref))) return readFileSync(join(ROOT, '.git', ref), 'utf8').trim();
-    const packed = readFileSync(join(ROOT, '.git/packed-refs'), 'utf8').split('\n').find((line) => line.endsWith(` ${ref}`));
+    const packed = readFileSync(join(ROOT, '.git/packed-refs'), 'utf8')
+      .split('\n')
+      .find((line) => line.endsWith(` ${ref}`));
     return packed?.split(' ')[0] ?? 'unknown';
   } catch {
     return 'unknown';
@@ -48,15 +50,38 @@ async function main() {
   ensureBenchDependencies();
   if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: npm run build first (npm run bench does)');
   const settings = readSettings(process.argv.slice(2));
-  const machine: Machine = { cores: settings.cores, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGb: Math.round(totalmem() / 2 ** 30), loadAverage: { start: loadavg()[0]! } };
-  const modeNote = settings.mode === 'production' ? 'NODE_ENV=production (SMTP to a local sink, default LOG_LEVEL=info)' : 'NODE_ENV=development, LOG_LEVEL=warn';
-  console.log(`Xtown Authenticator benchmark${settings.quick ? ' (--quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${modeNote}`);
+  const machine: Machine = {
+    cores: settings.cores,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    loadAverage: { start: loadavg()[0]! },
+  };
+  const modeNote =
+    settings.mode === 'production'
+      ? 'NODE_ENV=production (SMTP to a local sink, default LOG_LEVEL=info)'
+      : 'NODE_ENV=development, LOG_LEVEL=warn';
+  console.log(
+    `Xtown Authenticator benchmark${settings.quick ? ' (--quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${modeNote}`,
+  );
   if (machine.cores <= 2) console.log(`note: this machine has ${machine.cores} cores; server, load generator and hash thread share them`);
-  if (machine.loadAverage.start > 0.5) console.log(`warning: load average ${machine.loadAverage.start.toFixed(2)} before the run: other work on this machine will skew the figures`);
+  if (machine.loadAverage.start > 0.5)
+    console.log(
+      `warning: load average ${machine.loadAverage.start.toFixed(2)} before the run: other work on this machine will skew the figures`,
+    );
 
   const results: Results = {
-    date: new Date().toISOString(), commit: commit(), quick: settings.quick, mode: modeNote, machine,
-    settings: { ...settings, workDir: undefined }, products: {}, ratios: {}, targets: [], errors: [],
+    date: new Date().toISOString(),
+    commit: commit(),
+    quick: settings.quick,
+    mode: modeNote,
+    machine,
+    settings: { ...settings, workDir: undefined },
+    products: {},
+    ratios: {},
+    targets: [],
+    errors: [],
   };
   const sink = await startSmtpSink();
   try {

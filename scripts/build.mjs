@@ -11,11 +11,22 @@ import { build } from 'esbuild';
 // Left to node_modules: native bindings, the database and Redis drivers (only the configured one is ever
 // loaded), and what is loaded on first use or reads files next to its own code at run time.
 const external = [
-  'better-sqlite3', 'pg', 'mysql2', 'ioredis', '@node-rs/argon2', '@node-rs/bcrypt',
-  'nodemailer', '@zxcvbn-ts/language-common',
+  'better-sqlite3',
+  'pg',
+  'mysql2',
+  'ioredis',
+  '@node-rs/argon2',
+  '@node-rs/bcrypt',
+  'nodemailer',
+  '@zxcvbn-ts/language-common',
   // Fastify requires these only to compile JSON schemas and to inject requests, which zod's compilers
   // (src/app.ts) and a listening server never do: kept out, they cost neither parse time nor memory.
-  'ajv', 'ajv-formats', '@fastify/ajv-compiler', 'fast-json-stringify', '@fastify/fast-json-stringify-compiler', 'light-my-request',
+  'ajv',
+  'ajv-formats',
+  '@fastify/ajv-compiler',
+  'fast-json-stringify',
+  '@fastify/fast-json-stringify-compiler',
+  'light-my-request',
 ];
 
 // zod's namespace export of its 48 locales keeps them all in the bundle (300 KB, an eighth of it);
@@ -24,8 +35,15 @@ const englishOnlyZod = {
   name: 'english-only-zod',
   setup(build) {
     build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), '../locales/english-only.js'), namespace: 'zod-locales' } : undefined);
-    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: "export { default as en } from './en.js';", resolveDir: dirname(args.path), loader: 'js' }));
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '../locales/english-only.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
   },
 };
 

@@ -75,10 +75,13 @@ export function layerViolations(srcRoot) {
         if (!target.startsWith(srcRoot + sep)) continue;
         const to = layerOf(srcRoot, target);
         if (to === from || allowed === '*' || allowed.includes(to)) continue;
-        problems.push(`${relative(srcRoot, file)}: ${from}/ must not import ${to === ROOT ? 'the composition root' : `${to}/`} (${specifier})`);
+        problems.push(
+          `${relative(srcRoot, file)}: ${from}/ must not import ${to === ROOT ? 'the composition root' : `${to}/`} (${specifier})`,
+        );
       } else {
         const rule = PACKAGES.find((candidate) => candidate.test.test(specifier));
-        if (rule && !rule.allowed.includes(from)) problems.push(`${relative(srcRoot, file)}: ${from}/ must not import ${rule.what} (${specifier})`);
+        if (rule && !rule.allowed.includes(from))
+          problems.push(`${relative(srcRoot, file)}: ${from}/ must not import ${rule.what} (${specifier})`);
       }
     }
   }
@@ -92,7 +95,8 @@ export function packageViolations(packageSrc, allowedPackages) {
     for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
       if (specifier.startsWith('.')) continue;
       const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0];
-      if (!allowedPackages.includes(name)) problems.push(`${relative(packageSrc, file)}: imports ${specifier}, outside ${allowedPackages.join(', ')}`);
+      if (!allowedPackages.includes(name))
+        problems.push(`${relative(packageSrc, file)}: imports ${specifier}, outside ${allowedPackages.join(', ')}`);
     }
   }
   return problems;
@@ -100,7 +104,10 @@ export function packageViolations(packageSrc, allowedPackages) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const problems = [...layerViolations(join(repo, 'src')), ...packageViolations(join(repo, 'packages/contract/src'), ['zod']).map((line) => `packages/contract/${line}`)];
+  const problems = [
+    ...layerViolations(join(repo, 'src')),
+    ...packageViolations(join(repo, 'packages/contract/src'), ['zod']).map((line) => `packages/contract/${line}`),
+  ];
   for (const line of problems) console.error(line);
   if (problems.length) {
     console.error(`\n${problems.length} import(s) against the layers (scripts/check-layers.mjs)`);

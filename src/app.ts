@@ -54,7 +54,9 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
     return503OnClosing: true,
     // Zod compiles every schema (set below): without these factories Fastify would load ajv and
     // fast-json-stringify at construction and never use them (4–6 MB of RSS, up to 0.3 s of start).
-    schemaController: { compilersFactory: { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler } } as unknown as FastifyServerOptions['schemaController'],
+    schemaController: {
+      compilersFactory: { buildValidator: () => validatorCompiler, buildSerializer: () => serializerCompiler },
+    } as unknown as FastifyServerOptions['schemaController'],
     routerOptions: { ignoreTrailingSlash: true },
     // A URL the router cannot decode never reaches the error handler or the hooks: same envelope and headers here.
     frameworkErrors: (error, request, reply) => {
@@ -103,7 +105,8 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
-    transformObject: (documentObject) => ('openapiObject' in documentObject ? optionalBodies(documentObject.openapiObject) : documentObject.swaggerObject),
+    transformObject: (documentObject) =>
+      'openapiObject' in documentObject ? optionalBodies(documentObject.openapiObject) : documentObject.swaggerObject,
   });
   await app.register(docsRoutes, { prefix: '/api/docs' });
 
@@ -123,7 +126,11 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   await app.register(metricsRoutes({ metrics: c.metrics, token: config.metricsToken }));
   await app.register(
     healthRoutes({
-      database: () => c.store.ping().then(() => true, () => false),
+      database: () =>
+        c.store.ping().then(
+          () => true,
+          () => false,
+        ),
       smtp: config.smtp ? () => c.mailer.check() : undefined,
       redis: c.redis ? () => c.redis!.ping() : undefined,
       stopping: options.stopping ?? (() => false),

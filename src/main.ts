@@ -46,7 +46,10 @@ async function main() {
   await app.ready();
   collectStartupGarbage();
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ event: 'started', port: config.port, database: container.store.dialect, env: config.env }, 'Xtown Authenticator is listening');
+  logger.info(
+    { event: 'started', port: config.port, database: container.store.dialect, env: config.env },
+    'Xtown Authenticator is listening',
+  );
 
   const shutdown = async (signal: string) => {
     // Should closing the resources hang (a database that stopped answering), the process still ends.

@@ -55,12 +55,36 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBeUndefined();
     expect(config.metricsToken).toBeUndefined();
     expect(config.setupToken).toBeUndefined();
-    expect(config.allowedOrigins).toEqual(expect.arrayContaining(['http://localhost:3000', 'http://localhost:5173', 'http://localhost:5000']));
+    expect(config.allowedOrigins).toEqual(
+      expect.arrayContaining(['http://localhost:3000', 'http://localhost:5173', 'http://localhost:5000']),
+    );
   });
 
   it('reads durations and numbers as given', () => {
-    const config = loadConfig({ PORT: '8080', JWT_EXPIRES_IN: '15m', REFRESH_TOKEN_EXPIRES_IN: '30d', OTP_EXPIRES_IN: '5m', OTP_RESEND_COOLDOWN: '90s', LOCKOUT_DURATION: '1h', PASSWORD_HASH: 'bcrypt', BCRYPT_ROUNDS: '10', TRUST_PROXY: '2' }, tmpCwd());
-    expect(config).toMatchObject({ port: 8080, accessTokenTtlSec: 900, refreshTokenTtlSec: 30 * 86_400, otp: { ttlSec: 300, resendCooldownSec: 90 }, lockout: { durationSec: 3600 }, passwordHash: 'bcrypt', bcryptRounds: 10, trustProxy: 2 });
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        JWT_EXPIRES_IN: '15m',
+        REFRESH_TOKEN_EXPIRES_IN: '30d',
+        OTP_EXPIRES_IN: '5m',
+        OTP_RESEND_COOLDOWN: '90s',
+        LOCKOUT_DURATION: '1h',
+        PASSWORD_HASH: 'bcrypt',
+        BCRYPT_ROUNDS: '10',
+        TRUST_PROXY: '2',
+      },
+      tmpCwd(),
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      accessTokenTtlSec: 900,
+      refreshTokenTtlSec: 30 * 86_400,
+      otp: { ttlSec: 300, resendCooldownSec: 90 },
+      lockout: { durationSec: 3600 },
+      passwordHash: 'bcrypt',
+      bcryptRounds: 10,
+      trustProxy: 2,
+    });
   });
 
   it('names the variable of an invalid value', () => {
@@ -92,16 +116,31 @@ describe('loadConfig', () => {
     const cwd = tmpCwd();
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, ...smtp, SMTP_PORT: '465', SMTP_SECURE: 'true' }, cwd);
     expect(config.isProduction).toBe(true);
-    expect(config.smtp).toEqual({ host: 'smtp.x.test', port: 465, secure: true, user: undefined, pass: undefined, from: 'no-reply@x.test' });
+    expect(config.smtp).toEqual({
+      host: 'smtp.x.test',
+      port: 465,
+      secure: true,
+      user: undefined,
+      pass: undefined,
+      from: 'no-reply@x.test',
+    });
     // Production never generates a secret of its own.
     expect(existsSync(join(cwd, 'data'))).toBe(false);
   });
 
   it('reads a .env file in the working directory, and the real environment wins over it', () => {
     const cwd = tmpCwd();
-    writeFileSync(join(cwd, '.env'), ['PORT=6000', 'JWT_EXPIRES_IN=1h', 'JWT_SECRET=from-the-env-file-0123456789abcdef', '# a comment', 'LOG_LEVEL=debug'].join('\n'));
+    writeFileSync(
+      join(cwd, '.env'),
+      ['PORT=6000', 'JWT_EXPIRES_IN=1h', 'JWT_SECRET=from-the-env-file-0123456789abcdef', '# a comment', 'LOG_LEVEL=debug'].join('\n'),
+    );
     const fromFile = loadConfig({}, cwd);
-    expect(fromFile).toMatchObject({ port: 6000, accessTokenTtlSec: 3600, jwtSecret: 'from-the-env-file-0123456789abcdef', logLevel: 'debug' });
+    expect(fromFile).toMatchObject({
+      port: 6000,
+      accessTokenTtlSec: 3600,
+      jwtSecret: 'from-the-env-file-0123456789abcdef',
+      logLevel: 'debug',
+    });
     const overridden = loadConfig({ PORT: '7000', LOG_LEVEL: 'warn' }, cwd);
     expect(overridden).toMatchObject({ port: 7000, accessTokenTtlSec: 3600, logLevel: 'warn' });
     // A bad value in the file is named like one in the environment.
@@ -143,7 +182,11 @@ describe('the entry point (src/main.ts)', () => {
   });
 
   function start(env: Record<string, string>, cwd: string) {
-    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', pathToFileURL(TSX).href, MAIN], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     const output = { stdout: '', stderr: '' };
     child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
@@ -155,14 +198,22 @@ describe('the entry point (src/main.ts)', () => {
   it('prints the setup token, serves /health, takes that token, and stops cleanly on SIGTERM', async () => {
     const cwd = tmpCwd();
     const port = await freePort();
-    const { child, output, exited } = start({ NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'warn' }, cwd);
+    const { child, output, exited } = start(
+      { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'warn' },
+      cwd,
+    );
     const base = `http://127.0.0.1:${port}`;
     let health: Response | undefined;
     // A timeout or an early exit is reported by the expectation below, with the child's output.
-    await until('/health to answer or the process to exit', async () => {
-      health = await fetch(`${base}/health`).catch(() => undefined);
-      return health?.ok || child.exitCode !== null;
-    }, 8000, 50).catch(() => undefined);
+    await until(
+      '/health to answer or the process to exit',
+      async () => {
+        health = await fetch(`${base}/health`).catch(() => undefined);
+        return health?.ok || child.exitCode !== null;
+      },
+      8000,
+      50,
+    ).catch(() => undefined);
     expect(health?.status, `${output.stdout}\n${output.stderr}`).toBe(200);
     expect(await health!.json()).toEqual({ success: true, data: { status: 'ok' } });
 
@@ -172,7 +223,11 @@ describe('the entry point (src/main.ts)', () => {
     expect(existsSync(join(cwd, 'data', 'jwt-secret'))).toBe(true);
 
     const register = (setupToken: string) =>
-      fetch(`${base}/api/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ setupToken, name: 'Root', email: 'root@x.test', password: 'Corr3ct-Horse-Battery' }) });
+      fetch(`${base}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ setupToken, name: 'Root', email: 'root@x.test', password: 'Corr3ct-Horse-Battery' }),
+      });
     expect((await register(`${token}x`)).status).toBe(403);
     expect((await register(token!)).status).toBe(201);
 
@@ -181,12 +236,19 @@ describe('the entry point (src/main.ts)', () => {
   });
 
   it('exits non-zero in production without JWT_SECRET, naming it', async () => {
-    const { output, exited } = start({ NODE_ENV: 'production', PORT: String(await freePort()), DATABASE_URL: 'file:./data/xtown.db', SMTP_HOST: '127.0.0.1', SMTP_FROM: 'no-reply@x.test' }, tmpCwd());
+    const { output, exited } = start(
+      {
+        NODE_ENV: 'production',
+        PORT: String(await freePort()),
+        DATABASE_URL: 'file:./data/xtown.db',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_FROM: 'no-reply@x.test',
+      },
+      tmpCwd(),
+    );
     const code = await exited;
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     expect(output.stderr).toContain('JWT_SECRET');
   });
 });
-
-

@@ -84,7 +84,14 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     LOCKOUT_THRESHOLD: '1000',
     ...(options.mode === 'development' ? { LOG_LEVEL: 'warn' } : {}),
   };
-  return startServer({ args: [...(options.nodeArgs ?? []), 'dist/main.js'], env, port, healthPath: '/health', logFile: options.logFile, cwd: ROOT });
+  return startServer({
+    args: [...(options.nodeArgs ?? []), 'dist/main.js'],
+    env,
+    port,
+    healthPath: '/health',
+    logFile: options.logFile,
+    cwd: ROOT,
+  });
 }
 
 export interface Session {
@@ -102,14 +109,21 @@ export interface Session {
 export async function seed(server: Server, databaseUrl: string, sink: SmtpSink, users: number): Promise<Session[]> {
   const base = server.url;
   const adminEmail = 'admin@bench.test';
-  await call(base, 'POST', '/api/auth/register', { body: { setupToken: SETUP_TOKEN, name: 'Bench Admin', email: adminEmail, password: PASSWORD }, expect: 201 });
+  await call(base, 'POST', '/api/auth/register', {
+    body: { setupToken: SETUP_TOKEN, name: 'Bench Admin', email: adminEmail, password: PASSWORD },
+    expect: 201,
+  });
   const otp = await sink.otpFor(adminEmail);
   const admin = await call(base, 'POST', '/api/auth/verify-registration-otp', { body: { email: adminEmail, otp } });
   const bearer = { authorization: `Bearer ${admin.json.data.accessToken}` };
   const adminId = admin.json.data.user.id as number;
   const projectIds: number[] = [];
   for (let i = 1; i <= 3; i++) {
-    const project = await call(base, 'POST', '/api/projects', { headers: bearer, expect: 201, body: { customProjectId: `bench-${i}`, name: `Bench project ${i}`, projectUrl: `https://p${i}.bench.test` } });
+    const project = await call(base, 'POST', '/api/projects', {
+      headers: bearer,
+      expect: 201,
+      body: { customProjectId: `bench-${i}`, name: `Bench project ${i}`, projectUrl: `https://p${i}.bench.test` },
+    });
     projectIds.push(project.json.data.id);
   }
 
@@ -120,16 +134,31 @@ export async function seed(server: Server, databaseUrl: string, sink: SmtpSink, 
     const now = new Date();
     for (let from = 0; from < emails.length; from += 100) {
       const rows = emails.slice(from, from + 100).map((email, i) => ({
-        name: `Bench User ${from + i}`, email, password: hash, role: 'ADMIN' as const, customRole: 'Developer',
-        companyName: 'Bench Corp', companyAddress: '1 Load St', companyPhone: '+15550100', isActive: true, isSuspended: false,
-        subUserLimit: 5, createdById: adminId, createdAt: now, updatedAt: now, failedLoginCount: 0,
+        name: `Bench User ${from + i}`,
+        email,
+        password: hash,
+        role: 'ADMIN' as const,
+        customRole: 'Developer',
+        companyName: 'Bench Corp',
+        companyAddress: '1 Load St',
+        companyPhone: '+15550100',
+        isActive: true,
+        isSuspended: false,
+        subUserLimit: 5,
+        createdById: adminId,
+        createdAt: now,
+        updatedAt: now,
+        failedLoginCount: 0,
       }));
       await database.db.insertInto('users').values(rows).execute();
     }
     const ids = await database.db.selectFrom('users').select('id').where('email', 'in', emails).execute();
     const links = ids.flatMap(({ id }) => projectIds.map((projectId) => ({ userId: id, projectId, assignedAt: now, isActive: true })));
     for (let from = 0; from < links.length; from += 300) {
-      await database.db.insertInto('user_projects').values(links.slice(from, from + 300)).execute();
+      await database.db
+        .insertInto('user_projects')
+        .values(links.slice(from, from + 300))
+        .execute();
     }
   } finally {
     await database.destroy();

@@ -36,7 +36,9 @@ export interface Target {
 }
 
 const fmt = (value: number | undefined | null, digits = 0) =>
-  value === undefined || value === null || Number.isNaN(value) ? '–' : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  value === undefined || value === null || Number.isNaN(value)
+    ? '–'
+    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const ms = (value: number | undefined) => fmt(value, value !== undefined && value < 10 ? 2 : 1);
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
 
@@ -59,20 +61,62 @@ export function computeRatios(r: Pick<Results, 'rawHash' | 'products' | 'peer'>)
 export function judge(r: Pick<Results, 'products' | 'ratios'>): Target[] {
   const t: Target[] = [];
   const add = (name: string, target: string, value: number | null | undefined, met: (v: number) => boolean, show: (v: number) => string) =>
-    t.push({ name, target, measured: value === null || value === undefined ? 'not measured' : show(value), met: value === null || value === undefined ? null : met(value) });
+    t.push({
+      name,
+      target,
+      measured: value === null || value === undefined ? 'not measured' : show(value),
+      met: value === null || value === undefined ? null : met(value),
+    });
   const x = (v: number) => `${fmt(v, 2)}×`;
   for (const [db, p] of Object.entries(r.products)) {
     add(`${db}: validation vs bare node:http`, '≥ 0.5×', r.ratios[`${db}.validationVsBare`], (v) => v >= 0.5, x);
     add(`${db}: logins vs raw argon2id`, '≥ 0.8×', r.ratios[`${db}.loginVsRawHash`], (v) => v >= 0.8, x);
     add(`${db}: storm, validation throughput vs calm`, '≥ 0.45×', r.ratios[`${db}.stormValidationVsCalm`], (v) => v >= 0.45, x);
-    add(`${db}: storm, validation p99`, '≤ 20 ms', p.storm.validation.latency['2xx']?.p99, (v) => v <= 20, (v) => `${ms(v)} ms`);
+    add(
+      `${db}: storm, validation p99`,
+      '≤ 20 ms',
+      p.storm.validation.latency['2xx']?.p99,
+      (v) => v <= 20,
+      (v) => `${ms(v)} ms`,
+    );
     const refused = p.storm.logins.latency.refused;
-    add(`${db}: storm, excess logins refused (429/503) p99`, '≤ 5 ms', refused?.p99 ?? null, (v) => v <= 5, (v) => `${ms(v)} ms (${fmt(refused?.count)} refused)`);
-    add(`${db}: idle RSS`, '≤ 100 MB', p.rss.idleAfterStartMb, (v) => v <= 100, (v) => `${fmt(v, 1)} MB`);
-    if (db === 'sqlite') add('sqlite: cold start (spawn to first 200)', '≤ 700 ms', p.coldStartMedianMs, (v) => v <= 700, (v) => `${fmt(v)} ms`);
+    add(
+      `${db}: storm, excess logins refused (429/503) p99`,
+      '≤ 5 ms',
+      refused?.p99 ?? null,
+      (v) => v <= 5,
+      (v) => `${ms(v)} ms (${fmt(refused?.count)} refused)`,
+    );
+    add(
+      `${db}: idle RSS`,
+      '≤ 100 MB',
+      p.rss.idleAfterStartMb,
+      (v) => v <= 100,
+      (v) => `${fmt(v, 1)} MB`,
+    );
+    if (db === 'sqlite')
+      add(
+        'sqlite: cold start (spawn to first 200)',
+        '≤ 700 ms',
+        p.coldStartMedianMs,
+        (v) => v <= 700,
+        (v) => `${fmt(v)} ms`,
+      );
     if (db === 'postgres') {
-      add('postgres: refresh rotations', '≥ 1,000/s', p.refresh.okPerSec, (v) => v >= 1000, (v) => `${fmt(v)}/s`);
-      add('postgres: statements per rotation', '≤ 3', p.statements?.perRotation, (v) => v <= 3, (v) => fmt(v, 2));
+      add(
+        'postgres: refresh rotations',
+        '≥ 1,000/s',
+        p.refresh.okPerSec,
+        (v) => v >= 1000,
+        (v) => `${fmt(v)}/s`,
+      );
+      add(
+        'postgres: statements per rotation',
+        '≤ 3',
+        p.statements?.perRotation,
+        (v) => v <= 3,
+        (v) => fmt(v, 2),
+      );
     }
   }
   add('sqlite: validation vs peer get-session', '≥ 10×', r.ratios['sqlite.validationVsPeerGetSession'], (v) => v >= 10, x);
@@ -84,7 +128,8 @@ export function judge(r: Pick<Results, 'products' | 'ratios'>): Target[] {
 export function renderTable(r: Results): string {
   const dbs = Object.keys(r.products) as Array<'sqlite' | 'postgres'>;
   const rows: Array<[string, ...string[]]> = [];
-  const row = (label: string, f: (p: ProductResults, db: string) => string) => rows.push([label, ...dbs.map((db) => f(r.products[db]!, db))]);
+  const row = (label: string, f: (p: ProductResults, db: string) => string) =>
+    rows.push([label, ...dbs.map((db) => f(r.products[db]!, db))]);
   const lat = (l: LoadResult, key = '2xx') => `${ms(l.latency[key]?.p50)} / ${ms(l.latency[key]?.p99)}`;
   const nonOk = (l: LoadResult) => (l.total - l.ok + l.errors ? ` (${fmt(l.total - l.ok)} non-2xx, ${fmt(l.errors)} errors)` : '');
   row('validate-token req/s (100 conns)', (p) => fmt(p.validation.okPerSec) + nonOk(p.validation));
@@ -93,32 +138,75 @@ export function renderTable(r: Results): string {
   row('  bare node:http req/s; ratio', (p, db) => `${fmt(p.bare.okPerSec)}; ${fmt(r.ratios[`${db}.validationVsBare`], 2)}×`);
   row('login/s (16 conns)', (p) => fmt(p.login.okPerSec, 1) + nonOk(p.login));
   row('  p50 / p99 ms', (p) => lat(p.login));
-  row(`  raw argon2id verify/s (${r.rawHash?.concurrency ?? '?'} in parallel); ratio`, (_p, db) => `${fmt(r.rawHash?.perSec, 1)}; ${fmt(r.ratios[`${db}.loginVsRawHash`], 2)}×`);
+  row(
+    `  raw argon2id verify/s (${r.rawHash?.concurrency ?? '?'} in parallel); ratio`,
+    (_p, db) => `${fmt(r.rawHash?.perSec, 1)}; ${fmt(r.ratios[`${db}.loginVsRawHash`], 2)}×`,
+  );
   row('storm: logins offered/s (3× capacity)', (p) => `${fmt(p.storm.logins.offeredPerSec, 1)} for ${fmt(p.storm.logins.seconds, 1)} s`);
-  row('  answers by status (count)', (p) => `${Object.entries(p.storm.logins.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')}${p.storm.logins.errors ? `, errors: ${p.storm.logins.errors}` : ''}${p.storm.logins.skipped ? `, not sent (generator cap): ${p.storm.logins.skipped}` : ''}`);
+  row(
+    '  answers by status (count)',
+    (p) =>
+      `${Object.entries(p.storm.logins.byStatus)
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(
+          ', ',
+        )}${p.storm.logins.errors ? `, errors: ${p.storm.logins.errors}` : ''}${p.storm.logins.skipped ? `, not sent (generator cap): ${p.storm.logins.skipped}` : ''}`,
+  );
   row('  refused (429/503) p50 / p99 / max ms', (p) => `${lat(p.storm.logins, 'refused')} / ${ms(p.storm.logins.latency.refused?.max)}`);
   row('  accepted logins p50 / p99 ms', (p) => lat(p.storm.logins));
-  row('  validate-token req/s; vs calm', (p, db) => `${fmt(p.storm.validation.okPerSec)}; ${fmt(r.ratios[`${db}.stormValidationVsCalm`], 2)}×`);
+  row(
+    '  validate-token req/s; vs calm',
+    (p, db) => `${fmt(p.storm.validation.okPerSec)}; ${fmt(r.ratios[`${db}.stormValidationVsCalm`], 2)}×`,
+  );
   row('  validate-token p50 / p99 ms', (p) => lat(p.storm.validation));
   row('  kernel listen-queue drops during the storm', (p) => fmt(p.storm.listenOverflows));
-  row('refresh rotations/s', (p) => `${fmt(p.refresh.okPerSec)} (${p.refreshChains} chains)${p.refresh.brokenChains ? `, ${p.refresh.brokenChains} broken` : ''}`);
+  row(
+    'refresh rotations/s',
+    (p) => `${fmt(p.refresh.okPerSec)} (${p.refreshChains} chains)${p.refresh.brokenChains ? `, ${p.refresh.brokenChains} broken` : ''}`,
+  );
   row('  p50 / p99 ms', (p) => lat(p.refresh));
-  row('  CPU µs/rotation: server; database server', (p) => `${fmt(p.refresh.serverCpuUsPerRequest)}; ${p.refreshDatabaseCpuUsPerRotation === undefined ? '– (in-process)' : fmt(p.refreshDatabaseCpuUsPerRotation)}`);
-  row('statements per rotation / validation / login', (p) => (p.statements ? `${fmt(p.statements.perRotation, 2)} / ${fmt(p.statements.perValidation, 2)} / ${fmt(p.statements.perLogin, 2)}` : '– (counted on PostgreSQL)'));
-  row('RSS MB: idle after start / after setup / peak', (p) => `${fmt(p.rss.idleAfterStartMb, 1)} / ${fmt(p.rss.idleAfterSetupMb, 1)} / ${fmt(p.rss.peakUnderLoadMb, 1)}`);
-  row('cold start ms: median (runs); first start', (p) => `${fmt(p.coldStartMedianMs)} (${p.coldStartMs.map((v) => fmt(v)).join(', ')}); ${fmt(p.firstStartMs)}`);
+  row(
+    '  CPU µs/rotation: server; database server',
+    (p) =>
+      `${fmt(p.refresh.serverCpuUsPerRequest)}; ${p.refreshDatabaseCpuUsPerRotation === undefined ? '– (in-process)' : fmt(p.refreshDatabaseCpuUsPerRotation)}`,
+  );
+  row('statements per rotation / validation / login', (p) =>
+    p.statements
+      ? `${fmt(p.statements.perRotation, 2)} / ${fmt(p.statements.perValidation, 2)} / ${fmt(p.statements.perLogin, 2)}`
+      : '– (counted on PostgreSQL)',
+  );
+  row(
+    'RSS MB: idle after start / after setup / peak',
+    (p) => `${fmt(p.rss.idleAfterStartMb, 1)} / ${fmt(p.rss.idleAfterSetupMb, 1)} / ${fmt(p.rss.peakUnderLoadMb, 1)}`,
+  );
+  row(
+    'cold start ms: median (runs); first start',
+    (p) => `${fmt(p.coldStartMedianMs)} (${p.coldStartMs.map((v) => fmt(v)).join(', ')}); ${fmt(p.firstStartMs)}`,
+  );
   if (r.peer) {
     const peer = r.peer;
-    rows.push([`peer ${peer.name} ${peer.version} (SQLite)`, `sign-in/s ${fmt(peer.signIn.okPerSec, 1)} (p99 ${ms(peer.signIn.latency['2xx']?.p99)} ms)${nonOk(peer.signIn)}`]);
-    rows.push(['', `get-session/s ${fmt(peer.getSession.okPerSec)} (p50/p99 ${lat(peer.getSession)} ms, ${fmt(peer.getSession.serverCpuUsPerRequest)} µs CPU/req)${nonOk(peer.getSession)}; ${fmt(r.ratios['peer.getSessionVsBare'], 3)}× bare`]);
-    rows.push(['  ours (SQLite) vs peer', `validation ${fmt(r.ratios['sqlite.validationVsPeerGetSession'], 1)}×, logins ${fmt(r.ratios['sqlite.loginVsPeerSignIn'], 1)}×`]);
+    rows.push([
+      `peer ${peer.name} ${peer.version} (SQLite)`,
+      `sign-in/s ${fmt(peer.signIn.okPerSec, 1)} (p99 ${ms(peer.signIn.latency['2xx']?.p99)} ms)${nonOk(peer.signIn)}`,
+    ]);
+    rows.push([
+      '',
+      `get-session/s ${fmt(peer.getSession.okPerSec)} (p50/p99 ${lat(peer.getSession)} ms, ${fmt(peer.getSession.serverCpuUsPerRequest)} µs CPU/req)${nonOk(peer.getSession)}; ${fmt(r.ratios['peer.getSessionVsBare'], 3)}× bare`,
+    ]);
+    rows.push([
+      '  ours (SQLite) vs peer',
+      `validation ${fmt(r.ratios['sqlite.validationVsPeerGetSession'], 1)}×, logins ${fmt(r.ratios['sqlite.loginVsPeerSignIn'], 1)}×`,
+    ]);
   }
   const header: [string, ...string[]] = ['', ...dbs.map((db) => (db === 'sqlite' ? 'SQLite' : 'PostgreSQL'))];
   return markdownTable([header, ...rows]);
 }
 
 export function renderTargets(targets: Target[]): string {
-  return markdownTable([['target', 'wanted', 'measured', 'met'], ...targets.map((t): [string, ...string[]] => [t.name, t.target, t.measured, t.met === null ? '–' : t.met ? 'yes' : 'NO'])]);
+  return markdownTable([
+    ['target', 'wanted', 'measured', 'met'],
+    ...targets.map((t): [string, ...string[]] => [t.name, t.target, t.measured, t.met === null ? '–' : t.met ? 'yes' : 'NO']),
+  ]);
 }
 
 function markdownTable(rows: Array<[string, ...string[]]>): string {

@@ -30,7 +30,14 @@ export class Samples {
     const at = (q: number) => (this.n === 0 ? 0 : sorted[Math.min(this.n - 1, Math.ceil(q * this.n) - 1)]!);
     let sum = 0;
     for (let i = 0; i < this.n; i++) sum += sorted[i]!;
-    return { count: this.n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: this.n ? sorted[this.n - 1]! : 0, mean: this.n ? sum / this.n : 0 };
+    return {
+      count: this.n,
+      p50: at(0.5),
+      p90: at(0.9),
+      p99: at(0.99),
+      max: this.n ? sorted[this.n - 1]! : 0,
+      mean: this.n ? sum / this.n : 0,
+    };
   }
 }
 

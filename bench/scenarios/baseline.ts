@@ -11,13 +11,24 @@ import type { Settings } from '../lib/settings.js';
 export async function benchBare(settings: Settings, items: NonNullable<LoadSpec['items']>): Promise<LoadResult> {
   const port = await freePort();
   const server = await startServer({
-    args: ['--import', 'tsx', 'bench/servers/bare.ts'], env: { PATH: process.env.PATH, PORT: String(port) },
-    port, healthPath: '/health', logFile: join(settings.workDir, 'bare.log'), cwd: ROOT,
+    args: ['--import', 'tsx', 'bench/servers/bare.ts'],
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    port,
+    healthPath: '/health',
+    logFile: join(settings.workDir, 'bare.log'),
+    cwd: ROOT,
   });
   try {
     return await measure(server, {
-      kind: 'autocannon', url: server.url, method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' },
-      items, connections: 100, durationSec: settings.measureSec, warmupSec: settings.warmupSec,
+      kind: 'autocannon',
+      url: server.url,
+      method: 'POST',
+      path: '/validate',
+      headers: { 'content-type': 'application/json' },
+      items,
+      connections: 100,
+      durationSec: settings.measureSec,
+      warmupSec: settings.warmupSec,
     });
   } finally {
     await server.stop();
@@ -34,6 +45,10 @@ export interface RawHashResult {
 /** @node-rs/argon2 verify at the product's parameters and hash-pool parallelism, in its own process. */
 export async function benchRawHash(settings: Settings): Promise<RawHashResult> {
   const concurrency = defaultHashConcurrency();
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/raw-argon2.ts', String(concurrency), String(settings.measureSec)], { cwd: ROOT });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'bench/raw-argon2.ts', String(concurrency), String(settings.measureSec)],
+    { cwd: ROOT },
+  );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as RawHashResult;
 }

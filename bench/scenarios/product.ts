@@ -47,7 +47,12 @@ export function validationItems(sessions: Session[]): NonNullable<LoadSpec['item
 const json = { 'content-type': 'application/json' };
 
 /** Every measurement of the issue against the production build on one database. */
-export async function benchProduct(kind: DatabaseKind, settings: Settings, sink: SmtpSink, log: (line: string) => void): Promise<ProductResults> {
+export async function benchProduct(
+  kind: DatabaseKind,
+  settings: Settings,
+  sink: SmtpSink,
+  log: (line: string) => void,
+): Promise<ProductResults> {
   const database = await createDatabase(kind, settings.workDir, settings.postgresUrl);
   const logFile = join(settings.workDir, `product-${kind}.log`);
   const options = { databaseUrl: database.url, smtpPort: sink.port, mode: settings.mode, logFile };
@@ -67,8 +72,14 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
       idleAfterSetupMb = server.rss();
       const rss = sampleRss(server);
       const validationSpec: LoadSpec = {
-        kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/validate-token', headers: json,
-        items: validationItems(sessions), connections: 100, durationSec: settings.measureSec,
+        kind: 'autocannon',
+        url: server.url,
+        method: 'POST',
+        path: '/api/auth/validate-token',
+        headers: json,
+        items: validationItems(sessions),
+        connections: 100,
+        durationSec: settings.measureSec,
       };
       log(`[${kind}] bare node:http JSON endpoint: 100 connections, the same ${sessions.length} bodies, ${settings.measureSec} s`);
       bare = await benchBare(settings, validationSpec.items!);
@@ -76,7 +87,16 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
       validation = await measure(server, { ...validationSpec, warmupSec: settings.warmupSec });
 
       const loginItems = sessions.map((s) => ({ body: JSON.stringify({ email: s.email, password: PASSWORD }) }));
-      const loginSpec: LoadSpec = { kind: 'autocannon', url: server.url, method: 'POST', path: '/api/auth/login', headers: json, items: loginItems, connections: 16, durationSec: settings.measureSec };
+      const loginSpec: LoadSpec = {
+        kind: 'autocannon',
+        url: server.url,
+        method: 'POST',
+        path: '/api/auth/login',
+        headers: json,
+        items: loginItems,
+        connections: 16,
+        durationSec: settings.measureSec,
+      };
       log(`[${kind}] login: 16 connections, ${settings.measureSec} s`);
       login = await measure(server, { ...loginSpec, warmupSec: 1 });
 
@@ -86,18 +106,29 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
         measure(server, validationSpec),
         measure(server, { ...loginSpec, kind: 'open', rate: offered, connections: 2048, prewarm: { path: '/health', count: 1000 } }),
       ]);
-      storm = { offeredLoginsPerSec: offered, logins: stormLogins, validation: stormValidation, listenOverflows: stormLogins.listenOverflows ?? null };
+      storm = {
+        offeredLoginsPerSec: offered,
+        logins: stormLogins,
+        validation: stormValidation,
+        listenOverflows: stormLogins.listenOverflows ?? null,
+      };
       peakUnderLoadMb = rss.stop();
 
       chains = Math.min(32, sessions.length);
       log(`[${kind}] refresh-token: ${chains} rotation chains, ${settings.measureSec} s`);
       const databaseCpuBefore = kind === 'postgres' ? cpuSecondsOfProcessesNamed('postgres') : 0;
       refresh = await measure(server, {
-        kind: 'chain', url: server.url, method: 'POST', path: '/api/auth/refresh-token', headers: json,
+        kind: 'chain',
+        url: server.url,
+        method: 'POST',
+        path: '/api/auth/refresh-token',
+        headers: json,
         items: sessions.slice(-chains).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })),
-        connections: chains, durationSec: settings.measureSec,
+        connections: chains,
+        durationSec: settings.measureSec,
       });
-      if (kind === 'postgres' && refresh.total) refreshDatabaseCpuUsPerRotation = ((cpuSecondsOfProcessesNamed('postgres') - databaseCpuBefore) * 1e6) / refresh.total;
+      if (kind === 'postgres' && refresh.total)
+        refreshDatabaseCpuUsPerRotation = ((cpuSecondsOfProcessesNamed('postgres') - databaseCpuBefore) * 1e6) / refresh.total;
     } finally {
       await server.stop();
     }
@@ -119,9 +150,20 @@ export async function benchProduct(kind: DatabaseKind, settings: Settings, sink:
       await again.stop();
     }
     return {
-      database: kind, users: sessions.length, firstStartMs, validation, bare, login, storm, refresh, refreshChains: chains, refreshDatabaseCpuUsPerRotation,
+      database: kind,
+      users: sessions.length,
+      firstStartMs,
+      validation,
+      bare,
+      login,
+      storm,
+      refresh,
+      refreshChains: chains,
+      refreshDatabaseCpuUsPerRotation,
       rss: { idleAfterStartMb: median(idle), idleAfterSetupMb, peakUnderLoadMb },
-      coldStartMs, coldStartMedianMs: median(coldStartMs), statements,
+      coldStartMs,
+      coldStartMedianMs: median(coldStartMs),
+      statements,
     };
   } finally {
     await database.drop();

@@ -31,10 +31,19 @@ export async function countStatements(options: ProductOptions, sessions: Session
       return Math.round((counter.count() / n) * 100) / 100;
     };
     const perValidation = await measure(sample.length, (i) => validate(sample[i]!));
-    const perRotation = await measure(sample.length, (i) => call(server.url, 'POST', '/api/auth/refresh-token', { body: { refreshToken: sample[i]!.refreshToken } }));
+    const perRotation = await measure(sample.length, (i) =>
+      call(server.url, 'POST', '/api/auth/refresh-token', { body: { refreshToken: sample[i]!.refreshToken } }),
+    );
     const logins = Math.min(20, sample.length);
-    const perLogin = await measure(logins, (i) => call(server.url, 'POST', '/api/auth/login', { body: { email: sample[i]!.email, password: PASSWORD } }));
-    return { perValidation, perRotation, perLogin, note: `sequential calls: ${sample.length} validations (tokens seen once before), ${sample.length} rotations, ${logins} logins; BEGIN/COMMIT count as statements` };
+    const perLogin = await measure(logins, (i) =>
+      call(server.url, 'POST', '/api/auth/login', { body: { email: sample[i]!.email, password: PASSWORD } }),
+    );
+    return {
+      perValidation,
+      perRotation,
+      perLogin,
+      note: `sequential calls: ${sample.length} validations (tokens seen once before), ${sample.length} rotations, ${logins} logins; BEGIN/COMMIT count as statements`,
+    };
   } finally {
     await server.stop();
     await counter.close();

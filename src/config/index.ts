@@ -97,7 +97,14 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     accessTokenTtlSec: Math.round(env.JWT_EXPIRES_IN),
     refreshTokenTtlSec: Math.round(env.REFRESH_TOKEN_EXPIRES_IN),
     smtp: env.SMTP_HOST
-      ? { host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, pass: env.SMTP_PASS, from: env.SMTP_FROM! }
+      ? {
+          host: env.SMTP_HOST,
+          port: env.SMTP_PORT,
+          secure: env.SMTP_SECURE,
+          user: env.SMTP_USER,
+          pass: env.SMTP_PASS,
+          from: env.SMTP_FROM!,
+        }
       : undefined,
     otp: {
       ttlSec: Math.round(env.OTP_EXPIRES_IN),

@@ -45,7 +45,8 @@ export function verifyCompact(token: unknown, lookup: (kid: string) => KeyObject
   if (!header) return { ok: false, reason: 'header' };
   for (const key of Object.keys(header)) if (!HEADER_KEYS.has(key)) return { ok: false, reason: 'header' };
   const { alg, typ, kid } = header;
-  if (alg !== 'EdDSA' || (typ !== undefined && typ !== 'JWT') || typeof kid !== 'string' || !KID.test(kid)) return { ok: false, reason: 'header' };
+  if (alg !== 'EdDSA' || (typ !== undefined && typ !== 'JWT') || typeof kid !== 'string' || !KID.test(kid))
+    return { ok: false, reason: 'header' };
 
   const key = lookup(kid);
   if (!key) return { ok: false, reason: 'unknown-kid' };

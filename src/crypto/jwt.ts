@@ -6,7 +6,16 @@ import type { User, UserWithProjects } from '../domain/models.js';
 import { encodeHeader, signCompact, verifyCompact } from './jws.js';
 import { Lru } from './lru.js';
 import type { KeyRing } from '../domain/keys.js';
-import type { AccessTokenClaims, ExpectedTokenType, ProjectTokenClaims, ProjectTokenProject, SignedToken, TokenService, TokenType, VerifiedToken } from '../domain/tokens.js';
+import type {
+  AccessTokenClaims,
+  ExpectedTokenType,
+  ProjectTokenClaims,
+  ProjectTokenProject,
+  SignedToken,
+  TokenService,
+  TokenType,
+  VerifiedToken,
+} from '../domain/tokens.js';
 import { accessProjects, userClaims } from './token-claims.js';
 
 export interface TokenServiceDeps {
@@ -68,17 +77,25 @@ export function createTokenService({ keys, clock, config, verifiedCacheSize = 10
       if (c.aud !== config.audience || !Array.isArray(c.projects)) throw invalid();
     } else {
       const project = c.project as Partial<ProjectTokenProject> | null | undefined;
-      if (typeof project !== 'object' || project === null || typeof project.customProjectId !== 'string' || c.aud !== project.customProjectId) throw invalid();
+      if (
+        typeof project !== 'object' ||
+        project === null ||
+        typeof project.customProjectId !== 'string' ||
+        c.aud !== project.customProjectId
+      )
+        throw invalid();
     }
     const { sub, sid, jti, iat, exp } = c;
     if (typeof sub !== 'string' || !SUB.test(sub) || c.id !== Number(sub)) throw invalid();
     if (typeof sid !== 'string' || !SID.test(sid) || typeof jti !== 'string' || !JTI.test(jti)) throw invalid();
-    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp) || (iat as number) < 0 || (exp as number) <= (iat as number)) throw invalid();
+    if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp) || (iat as number) < 0 || (exp as number) <= (iat as number))
+      throw invalid();
     if ((iat as number) * 1000 > clock.now().getTime() + MAX_CLOCK_SKEW_SEC * 1000) throw invalid();
     const base = { userId: Number(sub), sid, jti, issuedAt: new Date((iat as number) * 1000), expiresAt: new Date((exp as number) * 1000) };
-    const verified: VerifiedToken = tokenType === 'ACCESS'
-      ? { ...base, tokenType, claims: c as unknown as AccessTokenClaims }
-      : { ...base, tokenType, claims: c as unknown as ProjectTokenClaims };
+    const verified: VerifiedToken =
+      tokenType === 'ACCESS'
+        ? { ...base, tokenType, claims: c as unknown as AccessTokenClaims }
+        : { ...base, tokenType, claims: c as unknown as ProjectTokenClaims };
     return { kid: result.kid, token: deepFreeze(verified) };
   };
 

@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual, type KeyObject, createSecretKey } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+  createSecretKey,
+} from 'node:crypto';
 
 /**
  * Everything derived from JWT_SECRET: the HMAC that stores OTPs, refresh tokens, codes and client
@@ -50,7 +59,8 @@ export function createSecrets(secret: string, previous?: string): Secrets {
 
   return {
     hash: (purpose, value) => hmacWith(current, purpose, value),
-    hashCandidates: (purpose, value) => (older ? [hmacWith(current, purpose, value), hmacWith(older, purpose, value)] : [hmacWith(current, purpose, value)]),
+    hashCandidates: (purpose, value) =>
+      older ? [hmacWith(current, purpose, value), hmacWith(older, purpose, value)] : [hmacWith(current, purpose, value)],
     encrypt(plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current.aes, iv);

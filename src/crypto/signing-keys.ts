@@ -73,12 +73,21 @@ function newKeyRow({ secrets, clock }: KeyRingDeps): SigningKeyRow {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const jwk = publicKey.export({ format: 'jwk' });
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  return { id: thumbprint(jwk), algorithm: SIGNING_ALGORITHM, publicJwk: JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }), privateKeyEnc: secrets.encrypt(pem), createdAt: clock.now(), retiredAt: null };
+  return {
+    id: thumbprint(jwk),
+    algorithm: SIGNING_ALGORITHM,
+    publicJwk: JSON.stringify({ kty: jwk.kty, crv: jwk.crv, x: jwk.x }),
+    privateKeyEnc: secrets.encrypt(pem),
+    createdAt: clock.now(),
+    retiredAt: null,
+  };
 }
 
 /** RFC 7638 thumbprint: the kid is a function of the key, so it never names two keys. */
 function thumbprint(jwk: JsonWebKey): string {
-  return createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
+    .digest('base64url');
 }
 
 async function buildState(rows: SigningKeyRow[], deps: KeyRingDeps, privateKeys: Map<string, KeyObject>): Promise<State> {
@@ -92,7 +101,8 @@ async function buildState(rows: SigningKeyRow[], deps: KeyRingDeps, privateKeys:
     if (row.algorithm !== SIGNING_ALGORITHM) continue;
     const key = createPublicKey({ key: JSON.parse(row.publicJwk) as JsonWebKey, format: 'jwk' });
     const jwk = key.export({ format: 'jwk' });
-    if (jwk.crv !== 'Ed25519' || thumbprint(jwk) !== row.id) throw new KeyRingError(`Signing key ${row.id}: the stored public key does not match its kid`);
+    if (jwk.crv !== 'Ed25519' || thumbprint(jwk) !== row.id)
+      throw new KeyRingError(`Signing key ${row.id}: the stored public key does not match its kid`);
     publicKeys.set(row.id, key);
     published.push(Object.freeze({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, kid: row.id, alg: SIGNING_ALGORITHM, use: 'sig' }));
   }
@@ -110,8 +120,13 @@ async function buildState(rows: SigningKeyRow[], deps: KeyRingDeps, privateKeys:
   }
 
   const privateKey = privateKeys.get(oldest.id);
-  if (!privateKey || !publicKeys.has(oldest.id)) throw new KeyRingError(`Signing key ${oldest.id} has an unsupported algorithm ${oldest.algorithm}`);
-  return { signing: Object.freeze({ kid: oldest.id, privateKey }), publicKeys, jwks: Object.freeze({ keys: Object.freeze(published) as JsonWebKey[] }) };
+  if (!privateKey || !publicKeys.has(oldest.id))
+    throw new KeyRingError(`Signing key ${oldest.id} has an unsupported algorithm ${oldest.algorithm}`);
+  return {
+    signing: Object.freeze({ kid: oldest.id, privateKey }),
+    publicKeys,
+    jwks: Object.freeze({ keys: Object.freeze(published) as JsonWebKey[] }),
+  };
 }
 
 async function openPrivateKey(row: SigningKeyRow, { store, secrets }: KeyRingDeps): Promise<string> {

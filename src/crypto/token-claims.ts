@@ -18,5 +18,11 @@ export function userClaims(user: User): TokenUserClaims {
 }
 
 export function accessProjects(user: UserWithProjects): AccessTokenProject[] {
-  return user.projects.map((p) => ({ id: p.id, customProjectId: p.customProjectId, name: p.name, projectUrl: p.projectUrl, isActive: p.isActive }));
+  return user.projects.map((p) => ({
+    id: p.id,
+    customProjectId: p.customProjectId,
+    name: p.name,
+    projectUrl: p.projectUrl,
+    isActive: p.isActive,
+  }));
 }

@@ -31,7 +31,11 @@ export async function createDb(url: string, options: { poolSize?: number } = {})
   return { db, dialect, destroy: () => db.destroy() };
 }
 
-async function buildDialect(dialect: DialectName, url: string, poolSize: number): Promise<{ kyselyDialect: Dialect; plugins: SqliteValuesPlugin[] }> {
+async function buildDialect(
+  dialect: DialectName,
+  url: string,
+  poolSize: number,
+): Promise<{ kyselyDialect: Dialect; plugins: SqliteValuesPlugin[] }> {
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const path = url.replace(/^(file:|sqlite:)(\/\/)?/, '');

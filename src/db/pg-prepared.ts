@@ -4,7 +4,8 @@ import type { PoolClient } from 'pg';
 const MAX_PREPARED_PER_CONNECTION = 500;
 
 /** PostgreSQL's answer when a table's columns changed under a prepared `select *` (another instance migrated). */
-const isStalePlan = (error: unknown) => (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
+const isStalePlan = (error: unknown) =>
+  (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((error as Error).message));
 
 type Query = (...args: unknown[]) => Promise<unknown>;
 

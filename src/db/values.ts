@@ -6,17 +6,37 @@ export const toBool = (value: boolean | number): boolean => Boolean(value);
 export function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errno?: number } | null;
   if (!e) return false;
-  return e.code === '23505' || e.errno === 1062 || e.code === 'ER_DUP_ENTRY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    e.code === '23505' ||
+    e.errno === 1062 ||
+    e.code === 'ER_DUP_ENTRY' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 /** True when the error means the database cannot be reached (rather than a bad query). */
 export function isConnectionError(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | null;
   if (!e) return false;
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'PROTOCOL_CONNECTION_LOST', '57P01', '57P03', '08006', '08001', '08003'];
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    'ENOTFOUND',
+    'PROTOCOL_CONNECTION_LOST',
+    '57P01',
+    '57P03',
+    '08006',
+    '08001',
+    '08003',
+  ];
   if (e.code && codes.includes(e.code)) return true;
   // pg: a client whose connection died mid-transaction refuses its next query (ROLLBACK included) with "not queryable".
-  return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state|is not queryable/i.test(e.message ?? '');
+  return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state|is not queryable/i.test(
+    e.message ?? '',
+  );
 }
 
 /** A deadlock or serialization failure: the transaction did nothing and may simply run again. */

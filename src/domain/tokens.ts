@@ -3,7 +3,10 @@ import type { User, UserWithProjects } from './models.js';
 export type TokenType = 'ACCESS' | 'PROJECT_ACCESS';
 
 /** The user fields both payloads share (the seed's "Access Token Payload" without projects), createdAt as ISO-8601. */
-export type TokenUserClaims = Pick<User, 'id' | 'email' | 'name' | 'role' | 'customRole' | 'companyName' | 'companyAddress' | 'companyPhone' | 'isActive' | 'isSuspended'> & {
+export type TokenUserClaims = Pick<
+  User,
+  'id' | 'email' | 'name' | 'role' | 'customRole' | 'companyName' | 'companyAddress' | 'companyPhone' | 'isActive' | 'isSuspended'
+> & {
   createdAt: string;
 };
 

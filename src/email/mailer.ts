@@ -53,7 +53,14 @@ export function createSmtpMailer(smtp: SmtpConfig): Mailer {
       const current = await transport().catch(() => undefined);
       if (!current) return false;
       // One probe at a time, whatever the number of readiness calls; it may run on in the background.
-      probe ??= withTimeout(current.verify().then(() => true, () => false), CHECK_TIMEOUT_MS, false).then((healthy) => {
+      probe ??= withTimeout(
+        current.verify().then(
+          () => true,
+          () => false,
+        ),
+        CHECK_TIMEOUT_MS,
+        false,
+      ).then((healthy) => {
         lastKnown = healthy;
         probe = undefined;
         return healthy;
@@ -74,7 +81,18 @@ export function createConsoleMailer(write: (s: string) => void = (s) => process.
   return {
     async send(email: OutgoingEmail) {
       const rule = '-'.repeat(72);
-      write([rule, 'Email (console mailer: printed, not sent)', `To:      ${email.to}`, `Subject: ${email.subject}`, '', email.text.trimEnd(), rule, ''].join('\n'));
+      write(
+        [
+          rule,
+          'Email (console mailer: printed, not sent)',
+          `To:      ${email.to}`,
+          `Subject: ${email.subject}`,
+          '',
+          email.text.trimEnd(),
+          rule,
+          '',
+        ].join('\n'),
+      );
     },
     check: async () => true,
     close: async () => {},

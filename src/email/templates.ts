@@ -37,11 +37,23 @@ function otpDraft(subject: string, intro: string, data: { name: string; otp: str
 
 const drafts: { [K in EmailKind]: (data: EmailData[K]) => Draft } = {
   REGISTRATION_OTP: (data) =>
-    otpDraft(`Your ${PRODUCT} registration code`, `Thank you for registering with ${PRODUCT}. Enter this code to verify your email address:`, data),
+    otpDraft(
+      `Your ${PRODUCT} registration code`,
+      `Thank you for registering with ${PRODUCT}. Enter this code to verify your email address:`,
+      data,
+    ),
   ACCOUNT_ACTIVATION_OTP: (data) =>
-    otpDraft(`Activate your ${PRODUCT} account`, `An account has been created for you on ${PRODUCT}. Enter this code to activate it and choose your password:`, data),
+    otpDraft(
+      `Activate your ${PRODUCT} account`,
+      `An account has been created for you on ${PRODUCT}. Enter this code to activate it and choose your password:`,
+      data,
+    ),
   FORGOT_PASSWORD_OTP: (data) =>
-    otpDraft(`Your ${PRODUCT} password reset code`, `We received a request to reset your ${PRODUCT} password. Enter this code to choose a new one:`, data),
+    otpDraft(
+      `Your ${PRODUCT} password reset code`,
+      `We received a request to reset your ${PRODUCT} password. Enter this code to choose a new one:`,
+      data,
+    ),
   WELCOME: (data) => ({
     subject: `Welcome to ${PRODUCT}`,
     body: {

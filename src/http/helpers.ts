@@ -13,11 +13,21 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /** Who made the request, for the audit log and the services' log lines. */
-export const metaOf = (request: FastifyRequest): RequestMeta => ({ ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 1000) ?? null, reqId: request.id });
+export const metaOf = (request: FastifyRequest): RequestMeta => ({
+  ip: request.ip,
+  userAgent: request.headers['user-agent']?.slice(0, 1000) ?? null,
+  reqId: request.id,
+});
 
 /** Every response that carries a refresh token also sets it as the cookie; it lives as long as the session has left. */
 export function setRefreshCookie(reply: FastifyReply, secure: boolean, payload: { refreshToken: string; refreshExpiresIn: number }) {
-  reply.setCookie(REFRESH_COOKIE, payload.refreshToken, { httpOnly: true, sameSite: 'strict', path: REFRESH_COOKIE_PATH, secure, maxAge: payload.refreshExpiresIn });
+  reply.setCookie(REFRESH_COOKIE, payload.refreshToken, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: REFRESH_COOKIE_PATH,
+    secure,
+    maxAge: payload.refreshExpiresIn,
+  });
 }
 
 export const clearRefreshCookie = (reply: FastifyReply) => reply.clearCookie(REFRESH_COOKIE, { path: REFRESH_COOKIE_PATH });

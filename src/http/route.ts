@@ -59,9 +59,12 @@ interface Declaration<P, Q, B, R> {
  * error answers, as Fastify route options. The schemas validate the request and filter the response
  * (an undeclared field never leaves the service); the hooks in plugins/access.ts enforce the rules.
  */
-export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, R extends Record<number, Schema> = {}>(
-  declaration: Declaration<P, Q, B, R>,
-) {
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Record<number, Schema> = {},
+>(declaration: Declaration<P, Q, B, R>) {
   const { access, roles, summary, tags, hide, logLevel, params, querystring, body, response } = declaration;
   const limits = declaration.limits ?? [access === 'project-backend' ? 'backend' : 'general'];
   const statuses = new Set(declaration.errors ?? []);

@@ -4,7 +4,14 @@ import type { LoginOutcome } from '../domain/ports.js';
 export type { LoginOutcome };
 export type EmailOutcome = 'sent' | 'failed' | 'abandoned';
 
-export const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['success', 'invalid_credentials', 'locked', 'not_activated', 'suspended', 'rate_limited'];
+export const LOGIN_OUTCOMES: readonly LoginOutcome[] = [
+  'success',
+  'invalid_credentials',
+  'locked',
+  'not_activated',
+  'suspended',
+  'rate_limited',
+];
 export const EMAIL_OUTCOMES: readonly EmailOutcome[] = ['sent', 'failed', 'abandoned'];
 
 /** What the gauges read at scrape time. */
@@ -41,8 +48,18 @@ export function createMetrics(sources: MetricsSources) {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const logins = new Counter({ name: 'xtown_logins_total', help: 'Password logins by outcome', labelNames: ['outcome'] as const, registers });
-  const emails = new Counter({ name: 'xtown_emails_total', help: 'Outbox delivery attempts by outcome', labelNames: ['outcome'] as const, registers });
+  const logins = new Counter({
+    name: 'xtown_logins_total',
+    help: 'Password logins by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const emails = new Counter({
+    name: 'xtown_emails_total',
+    help: 'Outbox delivery attempts by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
   // Every outcome is present from the start, so rate() and alerts see a zero rather than no series.
   for (const outcome of LOGIN_OUTCOMES) logins.inc({ outcome }, 0);
   for (const outcome of EMAIL_OUTCOMES) emails.inc({ outcome }, 0);

@@ -17,7 +17,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {1, ARGV[3]}
 `;
 
-type WithIncrement = Redis & { xtownRateIncrement(key: string, nowMs: string, windowMs: string, resetAtMs: string): Promise<[number, string]> };
+type WithIncrement = Redis & {
+  xtownRateIncrement(key: string, nowMs: string, windowMs: string, resetAtMs: string): Promise<[number, string]>;
+};
 
 /** Fixed windows in Redis, shared by every instance; the script makes each hit atomic. */
 export function createRedisRateLimitStore({ client, prefix }: { client: Redis; prefix: string }): RateLimitStore {

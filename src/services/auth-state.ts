@@ -38,7 +38,10 @@ export interface AuthStateCache {
   clear(): void;
 }
 
-export type InvalidationEvent = { kind: 'user'; id: number } | { kind: 'session'; ids: readonly string[] } | { kind: 'project'; id: number };
+export type InvalidationEvent =
+  | { kind: 'user'; id: number }
+  | { kind: 'session'; ids: readonly string[] }
+  | { kind: 'project'; id: number };
 
 interface Entry<T> {
   value: T;
@@ -103,12 +106,21 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
   });
   const sessions = table<string, SessionAuthState>(async (id) => {
     const session = await repos.sessions.find(id);
-    return session ? { exists: true, userId: session.userId, revoked: session.revokedAt !== null } : { exists: false, userId: 0, revoked: true };
+    return session
+      ? { exists: true, userId: session.userId, revoked: session.revokedAt !== null }
+      : { exists: false, userId: 0, revoked: true };
   });
   const projects = table<number, ProjectAuthState>(async (id) => {
     const project = await repos.projects.findByRef(id);
     return project
-      ? { exists: true, id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl, isActive: project.isActive }
+      ? {
+          exists: true,
+          id,
+          customProjectId: project.customProjectId,
+          name: project.name,
+          projectUrl: project.projectUrl,
+          isActive: project.isActive,
+        }
       : { exists: false, id, customProjectId: '', name: '', projectUrl: '', isActive: false };
   });
 

@@ -33,7 +33,8 @@ export function createAuthenticator(deps: { tokens: TokenService; authState: Aut
         const claimed = token.claims.project;
         if (!claimed) throw new AppError('TOKEN_INVALID');
         project = await authState.project(claimed.id);
-        if (!project.exists || !project.isActive || project.customProjectId !== claimed.customProjectId) throw new AppError('TOKEN_INVALID');
+        if (!project.exists || !project.isActive || project.customProjectId !== claimed.customProjectId)
+          throw new AppError('TOKEN_INVALID');
         if (user.role !== 'SUPER_ADMIN' && !user.projectIds.has(project.id)) throw new AppError('TOKEN_INVALID');
       }
       return { userId: token.userId, role: user.role, sid: token.sid, token, project };

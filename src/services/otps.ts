@@ -28,7 +28,9 @@ export interface IssuedOtp {
 
 /** `length` uniform random digits, leading zeros kept. */
 export function generateOtpCode(length: number): string {
-  return randomInt(0, 10 ** length).toString().padStart(length, '0');
+  return randomInt(0, 10 ** length)
+    .toString()
+    .padStart(length, '0');
 }
 
 const normalize = (email: string) => email.trim().toLowerCase();
@@ -51,12 +53,27 @@ export function createOtpService({ store, secrets, clock, config, emails, audit,
       const inserted = await tx.otps.insertLockout(email, purpose, until, now);
       if (!inserted) return null;
       const owner = await tx.users.findByEmail(email);
-      await audit.record({ userId: null, actorEmail: email, targetUserId: owner?.id ?? null, action: 'OTP_LOCKOUT', resource: 'otp', details: { purpose, until: until.toISOString() }, success: false }, meta, tx);
+      await audit.record(
+        {
+          userId: null,
+          actorEmail: email,
+          targetUserId: owner?.id ?? null,
+          action: 'OTP_LOCKOUT',
+          resource: 'otp',
+          details: { purpose, until: until.toISOString() },
+          success: false,
+        },
+        meta,
+        tx,
+      );
       if (owner) await emails.enqueue(tx, 'OTP_LOCKOUT', email, { purpose, until });
       return { userId: owner?.id };
     });
     if (!started) return;
-    logger?.warn({ event: 'otp_lockout', purpose, userId: started.userId, until: until.toISOString(), reqId: meta?.reqId }, 'OTP checks locked for 24 hours after repeated wrong codes');
+    logger?.warn(
+      { event: 'otp_lockout', purpose, userId: started.userId, until: until.toISOString(), reqId: meta?.reqId },
+      'OTP checks locked for 24 hours after repeated wrong codes',
+    );
     emails.nudge();
   }
 

@@ -61,8 +61,22 @@ export function createSessionService(deps: SessionDeps) {
   async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: string) {
     await store.repos.sessions.revoke(sessionId, clock.now(), reason);
     authState.invalidateSessions([sessionId]);
-    deps.logger.warn({ event: 'refresh_token_reuse', userId, sessionId, reqId: meta?.reqId }, 'refresh token reuse detected; session revoked');
-    await audit.record({ userId, actorEmail: null, targetUserId: userId, action: 'REFRESH_TOKEN_REUSE', resource: 'session', details: { reason }, success: false }, meta);
+    deps.logger.warn(
+      { event: 'refresh_token_reuse', userId, sessionId, reqId: meta?.reqId },
+      'refresh token reuse detected; session revoked',
+    );
+    await audit.record(
+      {
+        userId,
+        actorEmail: null,
+        targetUserId: userId,
+        action: 'REFRESH_TOKEN_REUSE',
+        resource: 'session',
+        details: { reason },
+        success: false,
+      },
+      meta,
+    );
   }
 
   return {
@@ -75,7 +89,13 @@ export function createSessionService(deps: SessionDeps) {
       const refreshToken = await newRefreshToken(tx, user.id, sessionId, expiresAt);
       const fullUser = await withProjects(tx, user);
       const access = await tokens.signAccessToken(fullUser, sessionId);
-      return { accessToken: access.token, refreshToken, expiresIn: config.accessTokenTtlSec, refreshExpiresIn: config.refreshTokenTtlSec, user: fullUser };
+      return {
+        accessToken: access.token,
+        refreshToken,
+        expiresIn: config.accessTokenTtlSec,
+        refreshExpiresIn: config.refreshTokenTtlSec,
+        user: fullUser,
+      };
     },
 
     /** Rotates a refresh token. A token presented after its rotation revokes the whole session. */
@@ -122,7 +142,10 @@ export function createSessionService(deps: SessionDeps) {
     async logoutAllDevices(userId: number, meta?: RequestMeta): Promise<void> {
       const ids = await store.repos.sessions.revokeAllOfUser(userId, clock.now(), 'logout-all');
       authState.invalidateSessions(ids);
-      await audit.record({ userId, actorEmail: null, action: 'LOGOUT_ALL', resource: 'session', details: { sessions: ids.length }, success: true }, meta);
+      await audit.record(
+        { userId, actorEmail: null, action: 'LOGOUT_ALL', resource: 'session', details: { sessions: ids.length }, success: true },
+        meta,
+      );
     },
 
     withProjects,

@@ -69,5 +69,7 @@ export function thrownBy(fn: () => unknown, label?: unknown): unknown {
   } catch (error) {
     return error;
   }
-  throw new Error(`expected a throw${label === undefined ? '' : ` for ${JSON.stringify(label)?.slice(0, 200)}`}, got a return: ${JSON.stringify(result)?.slice(0, 300)}`);
+  throw new Error(
+    `expected a throw${label === undefined ? '' : ` for ${JSON.stringify(label)?.slice(0, 200)}`}, got a return: ${JSON.stringify(result)?.slice(0, 300)}`,
+  );
 }

@@ -15,7 +15,13 @@ import { openSharedDatabase, sampleUser, SECRET_ONE, SID, thrownBy, tokenConfig 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const parts = (token: string) => {
   const [h, p, s] = token.split('.');
-  return { h: h!, p: p!, s: s!, header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) };
+  return {
+    h: h!,
+    p: p!,
+    s: s!,
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+  };
 };
 const NOW = '2026-01-01T00:00:00.000Z';
 const iatNow = Date.parse(NOW) / 1000;
@@ -23,8 +29,16 @@ const TTL = tokenConfig.accessTokenTtlSec;
 const project = { id: 7, customProjectId: 'my-project', name: 'My Project' };
 
 const userClaims = {
-  id: 42, email: 'user@example.com', name: 'Jöhn Doe', role: 'ADMIN', customRole: 'Developer', companyName: 'Acme Corp',
-  companyAddress: '123 Business St, City, Country', companyPhone: '+1234567890', isActive: true, isSuspended: false,
+  id: 42,
+  email: 'user@example.com',
+  name: 'Jöhn Doe',
+  role: 'ADMIN',
+  customRole: 'Developer',
+  companyName: 'Acme Corp',
+  companyAddress: '123 Business St, City, Country',
+  companyPhone: '+1234567890',
+  isActive: true,
+  isSuspended: false,
   createdAt: '2024-01-01T00:00:00.000Z',
 };
 
@@ -66,7 +80,14 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
         { id: 7, customProjectId: 'my-project', name: 'My Project', projectUrl: 'https://myproject.com', isActive: true },
         { id: 8, customProjectId: 'other', name: 'Other', projectUrl: 'https://other.example', isActive: false },
       ],
-      sub: '42', iss: 'xtown-authenticator', aud: 'xtown-authenticator', jti: signed.jti, sid: SID, iat: iatNow, exp: iatNow + TTL, tokenType: 'ACCESS',
+      sub: '42',
+      iss: 'xtown-authenticator',
+      aud: 'xtown-authenticator',
+      jti: signed.jti,
+      sid: SID,
+      iat: iatNow,
+      exp: iatNow + TTL,
+      tokenType: 'ACCESS',
     };
     expect(payload).toStrictEqual(expected);
     expect(signed.jti).toMatch(/^[0-9a-f-]{36}$/);
@@ -83,7 +104,18 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
 
   it('round-trips a project token with exactly the documented claims', () => {
     const signed = projectToken();
-    const expected = { ...userClaims, project, tokenType: 'PROJECT_ACCESS', sub: '42', iss: 'xtown-authenticator', aud: 'my-project', jti: signed.jti, sid: SID, iat: iatNow, exp: iatNow + TTL };
+    const expected = {
+      ...userClaims,
+      project,
+      tokenType: 'PROJECT_ACCESS',
+      sub: '42',
+      iss: 'xtown-authenticator',
+      aud: 'my-project',
+      jti: signed.jti,
+      sid: SID,
+      iat: iatNow,
+      exp: iatNow + TTL,
+    };
     expect(parts(signed.token).payload).toStrictEqual(expected);
     const verified = tokens.verifyTokenSync(signed.token, 'PROJECT_ACCESS');
     expect(verified.tokenType).toBe('PROJECT_ACCESS');
@@ -111,7 +143,11 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
 
   it('refuses unsigned tokens (alg none)', () => {
     const { p, s } = parts(accessToken().token);
-    for (const header of [{ alg: 'none', typ: 'JWT' }, { alg: 'none', typ: 'JWT', kid: ring.signingKey.kid }, { alg: 'NONE', kid: ring.signingKey.kid }]) {
+    for (const header of [
+      { alg: 'none', typ: 'JWT' },
+      { alg: 'none', typ: 'JWT', kid: ring.signingKey.kid },
+      { alg: 'NONE', kid: ring.signingKey.kid },
+    ]) {
       expect(invalidCode(`${b64(header)}.${p}.`)).toBe('TOKEN_INVALID');
       expect(invalidCode(`${b64(header)}.${p}.${s}`)).toBe('TOKEN_INVALID');
     }
@@ -158,15 +194,25 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       return `${input}.${edSign(null, Buffer.from(input), ring.signingKey.privateKey).toString('base64url')}`;
     };
     expect(tokens.verifyTokenSync(signed({ alg: 'EdDSA', kid }), 'ACCESS').userId).toBe(42);
-    for (const header of [{ alg: 'EdDSA', typ: 'JWT', kid, crit: ['exp'] }, { alg: 'EdDSA', typ: 'JWT', kid, jku: 'https://evil.example/jwks' },
-      { alg: 'EdDSA', typ: 'at+jwt', kid }, { alg: 'Ed25519', kid }, { alg: 'ES256', kid }, { alg: 'EdDSA' }, { alg: 'EdDSA', kid: 7 }, [kid]]) {
+    for (const header of [
+      { alg: 'EdDSA', typ: 'JWT', kid, crit: ['exp'] },
+      { alg: 'EdDSA', typ: 'JWT', kid, jku: 'https://evil.example/jwks' },
+      { alg: 'EdDSA', typ: 'at+jwt', kid },
+      { alg: 'Ed25519', kid },
+      { alg: 'ES256', kid },
+      { alg: 'EdDSA' },
+      { alg: 'EdDSA', kid: 7 },
+      [kid],
+    ]) {
       expect(invalidCode(signed(header))).toBe('TOKEN_INVALID');
     }
   });
 
-  it('refuses a token signed by another key ring, even under this ring\'s kid', async () => {
+  it("refuses a token signed by another key ring, even under this ring's kid", async () => {
     const foreign = createTokenService({ keys: foreignRing, clock, config: tokenConfig });
-    await expect(tokens.verifyToken(foreign.signAccessToken(sampleUser(), SID).token, 'ACCESS')).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
+    await expect(tokens.verifyToken(foreign.signAccessToken(sampleUser(), SID).token, 'ACCESS')).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
     const { privateKey } = generateKeyPairSync('ed25519');
     const { payload } = parts(accessToken().token);
     expect(invalidCode(signCompact(encodeHeader(ring.signingKey.kid), payload, privateKey))).toBe('TOKEN_INVALID');
@@ -188,10 +234,24 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
     const { sub: _sub, sid: _sid, jti: _jti, iss: _iss, ...bare } = payload;
     expect(tokens.verifyTokenSync(signRaw(payload), 'ACCESS').userId).toBe(42);
     const variants: object[] = [
-      { ...payload, sub: undefined }, { ...payload, sid: undefined }, { ...payload, jti: undefined }, { ...payload, iss: undefined }, bare,
-      { ...payload, sub: 42 }, { ...payload, sub: '43' }, { ...payload, sub: '042' }, { ...payload, sid: '' }, { ...payload, sid: 'a b' },
-      { ...payload, jti: 'not-a-uuid' }, { ...payload, iss: 'someone-else' }, { ...payload, tokenType: 'REFRESH' }, { ...payload, tokenType: undefined },
-      { ...payload, iat: iatNow + 61 }, { ...payload, iat: 'now' }, { ...payload, exp: iatNow }, { ...payload, exp: (iatNow + TTL) + 0.5 },
+      { ...payload, sub: undefined },
+      { ...payload, sid: undefined },
+      { ...payload, jti: undefined },
+      { ...payload, iss: undefined },
+      bare,
+      { ...payload, sub: 42 },
+      { ...payload, sub: '43' },
+      { ...payload, sub: '042' },
+      { ...payload, sid: '' },
+      { ...payload, sid: 'a b' },
+      { ...payload, jti: 'not-a-uuid' },
+      { ...payload, iss: 'someone-else' },
+      { ...payload, tokenType: 'REFRESH' },
+      { ...payload, tokenType: undefined },
+      { ...payload, iat: iatNow + 61 },
+      { ...payload, iat: 'now' },
+      { ...payload, exp: iatNow },
+      { ...payload, exp: iatNow + TTL + 0.5 },
     ];
     for (const variant of variants) expect(invalidCode(signRaw(variant)), JSON.stringify(variant)).toBe('TOKEN_INVALID');
     expect(tokens.verifyTokenSync(signRaw({ ...payload, iat: iatNow + 60 }), 'ACCESS').userId).toBe(42);
@@ -214,11 +274,40 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   it('answers garbage with TOKEN_INVALID and nothing else', async () => {
     const token = accessToken().token;
     const garbage: unknown[] = [
-      '', ' ', '.', '..', '...', 'a', 'a.b', 'a.b.c', 'a.b.c.d', `${token}.`, `.${token}`, ` ${token}`, `${token} `, `${token}\n`,
-      `Bearer ${token}`, token.replace(/\./g, '..'), token.slice(0, -1), `${token}A`, `${token.slice(0, -1)}+`, `${token.slice(0, -1)}/`, token.replace('.', '=.'), `${token}==`,
-      `${b64('{"alg":"EdDSA"')}.${b64('{}')}.${parts(token).s}`, `${b64('null')}.${b64('{}')}.${parts(token).s}`,
+      '',
+      ' ',
+      '.',
+      '..',
+      '...',
+      'a',
+      'a.b',
+      'a.b.c',
+      'a.b.c.d',
+      `${token}.`,
+      `.${token}`,
+      ` ${token}`,
+      `${token} `,
+      `${token}\n`,
+      `Bearer ${token}`,
+      token.replace(/\./g, '..'),
+      token.slice(0, -1),
+      `${token}A`,
+      `${token.slice(0, -1)}+`,
+      `${token.slice(0, -1)}/`,
+      token.replace('.', '=.'),
+      `${token}==`,
+      `${b64('{"alg":"EdDSA"')}.${b64('{}')}.${parts(token).s}`,
+      `${b64('null')}.${b64('{}')}.${parts(token).s}`,
       `${b64({ alg: 'EdDSA', kid: ring.signingKey.kid })}.${b64('[]')}.${parts(token).s}`,
-      'x'.repeat(100_000), `${'a'.repeat(70_000)}.b.c`, '\u0000.\u0000.\u0000', 'ä.ö.ü', undefined, null, 42, {}, [token],
+      'x'.repeat(100_000),
+      `${'a'.repeat(70_000)}.b.c`,
+      '\u0000.\u0000.\u0000',
+      'ä.ö.ü',
+      undefined,
+      null,
+      42,
+      {},
+      [token],
     ];
     for (const value of garbage) {
       expect(invalidCode(value as string), String(value).slice(0, 40)).toBe('TOKEN_INVALID');

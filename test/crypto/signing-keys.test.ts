@@ -53,7 +53,8 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       expect(rows).toHaveLength(1);
       const text = JSON.stringify(rows);
       expect(d.length).toBeGreaterThan(20);
-      for (const forbidden of ['PRIVATE KEY', d, der.toString('base64'), der.toString('base64url'), der.toString('hex')]) expect(text).not.toContain(forbidden);
+      for (const forbidden of ['PRIVATE KEY', d, der.toString('base64'), der.toString('base64url'), der.toString('hex')])
+        expect(text).not.toContain(forbidden);
       expect(secrets.decrypt(rows[0]!.privateKeyEnc)).toContain('PRIVATE KEY');
     });
 
@@ -83,7 +84,11 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       const { token } = createTokenService({ keys: before, clock, config: tokenConfig }).signAccessToken(sampleUser(), SID);
       const [oldRow] = await db.database.db.selectFrom('signing_keys').selectAll().execute();
 
-      const after = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO, SECRET_ONE), clock });
+      const after = await loadKeyRing({
+        store: (await db.open()).repos.signingKeys,
+        secrets: createSecrets(SECRET_TWO, SECRET_ONE),
+        clock,
+      });
       expect(after.signingKey.kid).toBe(before.signingKey.kid);
       const verified = createTokenService({ keys: after, clock, config: tokenConfig }).verifyTokenSync(token, 'ACCESS');
       expect(verified.userId).toBe(42);
@@ -105,7 +110,9 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       const attempt = loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO), clock });
       await expect(attempt).rejects.toThrow(KeyRingError);
       await expect(attempt).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
-      await expect(loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO, 'some-other-secret'), clock })).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
+      await expect(
+        loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_TWO, 'some-other-secret'), clock }),
+      ).rejects.toThrow(/JWT_SECRET_PREVIOUS/);
       // Nothing was replaced: the old key is still there for the operator who sets the previous secret.
       const rows = await db.database.db.selectFrom('signing_keys').selectAll().execute();
       expect(rows).toHaveLength(1);
@@ -127,9 +134,18 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     const addKey = async (createdAt: Date) => {
       const { publicKey, privateKey } = generateKeyPairSync('ed25519');
       const jwk = publicKey.export({ format: 'jwk' });
-      const id = createHash('sha256').update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x })).digest('base64url');
+      const id = createHash('sha256')
+        .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
+        .digest('base64url');
       const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      await store.repos.signingKeys.insert({ id, algorithm: 'EdDSA', publicJwk: JSON.stringify(jwk), privateKeyEnc: secrets.encrypt(pem), createdAt, retiredAt: null });
+      await store.repos.signingKeys.insert({
+        id,
+        algorithm: 'EdDSA',
+        publicJwk: JSON.stringify(jwk),
+        privateKeyEnc: secrets.encrypt(pem),
+        createdAt,
+        retiredAt: null,
+      });
       return { id, privateKey };
     };
 
@@ -150,7 +166,12 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       clock.advance(5000);
       expect((await service.verifyToken(byNewKey, 'ACCESS')).claims.jti).toBe(claims.jti);
       expect(ring.signingKey.kid).toBe(firstKid);
-      expect(ring.jwks().keys.map((k) => k.kid).sort()).toEqual([firstKid, newer.id].sort());
+      expect(
+        ring
+          .jwks()
+          .keys.map((k) => k.kid)
+          .sort(),
+      ).toEqual([firstKid, newer.id].sort());
 
       expect(await store.repos.signingKeys.retire(firstKid, clock.now())).toBe(true);
       expect(await store.repos.signingKeys.retire(firstKid, clock.now())).toBe(false);

@@ -4,7 +4,9 @@ import { createDb, type Database } from '../../src/db/client.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 
 const prepared = async (db: Database) =>
-  (await sql<{ statement: string }>`select statement from pg_prepared_statements order by statement`.execute(db.db)).rows.map((r) => r.statement);
+  (await sql<{ statement: string }>`select statement from pg_prepared_statements order by statement`.execute(db.db)).rows.map(
+    (r) => r.statement,
+  );
 
 describe.skipIf(TEST_DIALECT !== 'postgres')('prepared statements on PostgreSQL (needs TEST_DB=postgres)', () => {
   let testDb: TestDatabase;
@@ -26,7 +28,11 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('prepared statements on PostgreSQL 
 
   it('parses a parameterized text once per connection and runs it by name afterwards', async () => {
     for (const a of [1, 2, 1]) {
-      const rows = await db.db.selectFrom('t' as never).selectAll().where('a' as never, '=', a as never).execute();
+      const rows = await db.db
+        .selectFrom('t' as never)
+        .selectAll()
+        .where('a' as never, '=', a as never)
+        .execute();
       expect(rows).toEqual([{ a }]);
     }
     const texts = await prepared(db);
@@ -39,7 +45,8 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('prepared statements on PostgreSQL 
   it('names at most 500 texts per connection and runs the others unnamed', async () => {
     const own = await createDb(testDb.url, { poolSize: 1 });
     try {
-      for (let i = 0; i < 520; i += 1) expect((await sql<{ n: number }>`select ${i}::int + ${sql.lit(i)} as n`.execute(own.db)).rows).toEqual([{ n: 2 * i }]);
+      for (let i = 0; i < 520; i += 1)
+        expect((await sql<{ n: number }>`select ${i}::int + ${sql.lit(i)} as n`.execute(own.db)).rows).toEqual([{ n: 2 * i }]);
       expect((await prepared(own)).length).toBe(500);
     } finally {
       await own.destroy();
@@ -54,7 +61,8 @@ describe.skipIf(TEST_DIALECT !== 'postgres')('prepared statements on PostgreSQL 
     expect((await select()).rows).toEqual([{ a: 1, b: 7 }]);
     expect((await select()).rows).toEqual([{ a: 1, b: 7 }]);
 
-    const inTransaction = () => db.db.transaction().execute((tx) => sql<Record<string, unknown>>`select * from t where a >= ${2}`.execute(tx));
+    const inTransaction = () =>
+      db.db.transaction().execute((tx) => sql<Record<string, unknown>>`select * from t where a >= ${2}`.execute(tx));
     expect((await inTransaction()).rows).toEqual([{ a: 2, b: 7 }]);
     await sql`alter table t add column c int default 8`.execute(other.db);
     // Inside one, the transaction is already aborted: the error reaches the caller (whose retry starts anew) once.

@@ -35,9 +35,24 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
   async function addUser(role: Role, createdById: number | null): Promise<number> {
     const i = users.length;
     const values = {
-      name: `User ${i}`, email: `u${i}@stats.test`, password: null, role, customRole: null, companyName: null, companyAddress: null, companyPhone: null,
-      isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, subUserLimit: 5, createdById,
-      createdAt: now, updatedAt: now, superAdminSlot: role === 'SUPER_ADMIN' ? 1 : null,
+      name: `User ${i}`,
+      email: `u${i}@stats.test`,
+      password: null,
+      role,
+      customRole: null,
+      companyName: null,
+      companyAddress: null,
+      companyPhone: null,
+      isActive: true,
+      isSuspended: false,
+      suspensionReason: null,
+      suspendedBy: null,
+      unsuspendedBy: null,
+      subUserLimit: 5,
+      createdById,
+      createdAt: now,
+      updatedAt: now,
+      superAdminSlot: role === 'SUPER_ADMIN' ? 1 : null,
     };
     const id = await store.repos.users.insert(values);
     users.push({ id, role, createdById });
@@ -58,17 +73,32 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
 
     for (let p = 0; p < 30; p++) {
       const project = { customProjectId: `proj-${p}`, name: p % 7 === 0 ? `Alpha Suite ${p}` : `Project ${p}`, isActive: random() > 0.25 };
-      const id = await store.repos.projects.insert({ ...project, icon: null, description: null, projectUrl: `https://p${p}.stats.test`, createdBy: root, createdAt: new Date(now.getTime() + p * 1000), updatedAt: now, clientSecretHash: null });
+      const id = await store.repos.projects.insert({
+        ...project,
+        icon: null,
+        description: null,
+        projectUrl: `https://p${p}.stats.test`,
+        createdBy: root,
+        createdAt: new Date(now.getTime() + p * 1000),
+        updatedAt: now,
+        clientSecretHash: null,
+      });
       projects.push({ id, ...project });
     }
     for (const user of users.filter((u) => u.role !== 'SUPER_ADMIN')) {
       // Sub Users mostly draw from their Admin's projects; one in five rows breaks that rule on purpose.
-      const adminProjects = user.role === 'SUB_USER' && user.createdById !== null ? assignments.filter((x) => x.userId === user.createdById).map((x) => x.projectId) : [];
+      const adminProjects =
+        user.role === 'SUB_USER' && user.createdById !== null
+          ? assignments.filter((x) => x.userId === user.createdById).map((x) => x.projectId)
+          : [];
       for (const project of projects) {
         const pool = adminProjects.length && random() > 0.2 ? adminProjects.includes(project.id) : true;
         if (!pool || random() > 0.3) continue;
         const isActive = random() > 0.1;
-        await database.db.insertInto('user_projects').values({ userId: user.id, projectId: project.id, assignedAt: now, isActive, lastAccessed: null }).execute();
+        await database.db
+          .insertInto('user_projects')
+          .values({ userId: user.id, projectId: project.id, assignedAt: now, isActive, lastAccessed: null })
+          .execute();
         assignments.push({ userId: user.id, projectId: project.id, isActive });
       }
     }
@@ -76,8 +106,14 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
   afterAll(async () => drop?.());
 
   const live = () => assignments.filter((x) => x.isActive);
-  const teamOf = (adminId: number) => new Set(users.filter((u) => u.id === adminId || (u.createdById === adminId && u.role === 'SUB_USER')).map((u) => u.id));
-  const projectsOf = (userId: number) => new Set(live().filter((x) => x.userId === userId).map((x) => x.projectId));
+  const teamOf = (adminId: number) =>
+    new Set(users.filter((u) => u.id === adminId || (u.createdById === adminId && u.role === 'SUB_USER')).map((u) => u.id));
+  const projectsOf = (userId: number) =>
+    new Set(
+      live()
+        .filter((x) => x.userId === userId)
+        .map((x) => x.projectId),
+    );
   const countBy = (rows: Array<{ userId: number }>) => {
     const out: Record<string, number> = {};
     for (const row of rows) out[String(row.userId)] = (out[String(row.userId)] ?? 0) + 1;
@@ -97,7 +133,10 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
     for (const admin of admins) {
       const mine = projectsOf(admin.id);
       const team = teamOf(admin.id);
-      const stats = await store.repos.projectAdmin.stats({ kind: 'assigned', userId: admin.id, activeOnly: false }, { kind: 'team', adminId: admin.id });
+      const stats = await store.repos.projectAdmin.stats(
+        { kind: 'assigned', userId: admin.id, activeOnly: false },
+        { kind: 'team', adminId: admin.id },
+      );
       const active = projects.filter((p) => mine.has(p.id) && p.isActive).length;
       expect(stats.total).toBe(mine.size);
       expect(stats.active).toBe(active);
@@ -109,13 +148,18 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
 
   it('answers zeros for an Admin without projects', async () => {
     const lonely = await addUser('ADMIN', users[0]!.id);
-    expect(await store.repos.projectAdmin.stats({ kind: 'assigned', userId: lonely, activeOnly: false }, { kind: 'team', adminId: lonely })).toEqual({ total: 0, active: 0, inactive: 0, byUser: {} });
+    expect(
+      await store.repos.projectAdmin.stats({ kind: 'assigned', userId: lonely, activeOnly: false }, { kind: 'team', adminId: lonely }),
+    ).toEqual({ total: 0, active: 0, inactive: 0, byUser: {} });
   });
 
   it('lists in scope, newest first, with assignment counts per scope', async () => {
     const subUser = users.find((u) => u.role === 'SUB_USER' && u.createdById !== null && projectsOf(u.id).size > 0)!;
     const page = await store.repos.projectAdmin.list({ kind: 'assigned', userId: subUser.id, activeOnly: true }, { offset: 0, limit: 100 });
-    const expected = projects.filter((p) => projectsOf(subUser.id).has(p.id) && p.isActive).map((p) => p.id).reverse();
+    const expected = projects
+      .filter((p) => projectsOf(subUser.id).has(p.id) && p.isActive)
+      .map((p) => p.id)
+      .reverse();
     expect(page.rows.map((p) => p.id)).toEqual(expected);
     expect(page.total).toBe(expected.length);
 
@@ -131,8 +175,12 @@ describe(`project statistics on ${TEST_DIALECT}`, () => {
   });
 
   it('searches name and customProjectId case-insensitively, with LIKE wildcards escaped', async () => {
-    const search = async (term: string) => (await store.repos.projectAdmin.list({ kind: 'all' }, { search: term, offset: 0, limit: 100 })).rows.map((p) => p.customProjectId);
-    const alpha = projects.filter((p) => p.name.startsWith('Alpha')).map((p) => p.customProjectId).reverse();
+    const search = async (term: string) =>
+      (await store.repos.projectAdmin.list({ kind: 'all' }, { search: term, offset: 0, limit: 100 })).rows.map((p) => p.customProjectId);
+    const alpha = projects
+      .filter((p) => p.name.startsWith('Alpha'))
+      .map((p) => p.customProjectId)
+      .reverse();
     expect(await search('alpha suite')).toEqual(alpha);
     expect(await search('ALPHA')).toEqual(alpha);
     expect(await search('PROJ-29')).toEqual(['proj-29']);

@@ -25,9 +25,25 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
   const newUser = (overrides: Record<string, unknown> = {}) => {
     seq += 1;
     return store.repos.users.insert({
-      name: `User ${seq}`, email: `user${seq}@acme.test`, password: 'hash', role: 'ADMIN', customRole: null, companyName: 'Acme',
-      companyAddress: null, companyPhone: null, isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null,
-      unsuspendedBy: null, subUserLimit: 5, createdById: null, createdAt: T0, updatedAt: T0, superAdminSlot: null, ...overrides,
+      name: `User ${seq}`,
+      email: `user${seq}@acme.test`,
+      password: 'hash',
+      role: 'ADMIN',
+      customRole: null,
+      companyName: 'Acme',
+      companyAddress: null,
+      companyPhone: null,
+      isActive: true,
+      isSuspended: false,
+      suspensionReason: null,
+      suspendedBy: null,
+      unsuspendedBy: null,
+      subUserLimit: 5,
+      createdById: null,
+      createdAt: T0,
+      updatedAt: T0,
+      superAdminSlot: null,
+      ...overrides,
     });
   };
 
@@ -35,7 +51,16 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
     it('stores a user and reads it back by id and by email, booleans and dates as such', async () => {
       const id = await newUser({ email: 'ada@acme.test', isActive: false, isSuspended: true, companyName: null });
       const byId = await store.repos.users.findById(id);
-      expect(byId).toMatchObject({ id, email: 'ada@acme.test', role: 'ADMIN', isActive: false, isSuspended: true, companyName: null, failedLoginCount: 0, lockedUntil: null });
+      expect(byId).toMatchObject({
+        id,
+        email: 'ada@acme.test',
+        role: 'ADMIN',
+        isActive: false,
+        isSuspended: true,
+        companyName: null,
+        failedLoginCount: 0,
+        lockedUntil: null,
+      });
       expect(byId!.createdAt).toEqual(T0);
       expect(await store.repos.users.findByEmail('ada@acme.test')).toEqual(byId);
       expect(await store.repos.users.findByEmail('nobody@acme.test')).toBeUndefined();
@@ -55,7 +80,8 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
   });
 
   describe('otps', () => {
-    const newOtp = (email: string) => store.repos.otps.insert({ email, purpose: 'FORGOT_PASSWORD', otpHash: `hmac-${email}`, createdAt: T0, expiresAt: at(600) });
+    const newOtp = (email: string) =>
+      store.repos.otps.insert({ email, purpose: 'FORGOT_PASSWORD', otpHash: `hmac-${email}`, createdAt: T0, expiresAt: at(600) });
 
     it('finds the newest live code, and a cancelled one no more', async () => {
       const older = await newOtp('live@acme.test');
@@ -86,12 +112,33 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
     const signIn = async (userId: number) => {
       const sessionId = randomUUID();
       const token = `hmac-${randomUUID()}`;
-      await store.repos.sessions.create({ id: sessionId, userId, createdAt: T0, expiresAt: at(7 * 86_400), revokedAt: null, revokedReason: null });
-      await store.repos.sessions.insertRefreshToken({ id: randomUUID(), token, userId, sessionId, expiresAt: at(7 * 86_400), isRevoked: false, createdAt: T0, rotatedAt: null });
+      await store.repos.sessions.create({
+        id: sessionId,
+        userId,
+        createdAt: T0,
+        expiresAt: at(7 * 86_400),
+        revokedAt: null,
+        revokedReason: null,
+      });
+      await store.repos.sessions.insertRefreshToken({
+        id: randomUUID(),
+        token,
+        userId,
+        sessionId,
+        expiresAt: at(7 * 86_400),
+        isRevoked: false,
+        createdAt: T0,
+        rotatedAt: null,
+      });
       return { sessionId, token };
     };
     const rotate = (token: string, now = at(60)) =>
-      store.repos.sessions.rotateRefreshToken({ hashes: [token], next: { id: randomUUID(), token: `hmac-${randomUUID()}` }, now, audit: { actorEmail: null, action: 'TOKEN_REFRESH', success: true, createdAt: now } });
+      store.repos.sessions.rotateRefreshToken({
+        hashes: [token],
+        next: { id: randomUUID(), token: `hmac-${randomUUID()}` },
+        now,
+        audit: { actorEmail: null, action: 'TOKEN_REFRESH', success: true, createdAt: now },
+      });
 
     it('rotates a token once: the successor works, the old one is refused, the session and expiry are kept', async () => {
       const userId = await newUser();
@@ -128,7 +175,18 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
     it('stores a project, finds it by id and by customProjectId, and keeps assignments', async () => {
       const userId = await newUser();
       const newProject = (customProjectId: string) =>
-        store.repos.projects.insert({ customProjectId, name: customProjectId.toUpperCase(), icon: null, description: null, projectUrl: `https://${customProjectId}.acme.test`, isActive: true, createdBy: userId, createdAt: T0, updatedAt: T0, clientSecretHash: null });
+        store.repos.projects.insert({
+          customProjectId,
+          name: customProjectId.toUpperCase(),
+          icon: null,
+          description: null,
+          projectUrl: `https://${customProjectId}.acme.test`,
+          isActive: true,
+          createdBy: userId,
+          createdAt: T0,
+          updatedAt: T0,
+          clientSecretHash: null,
+        });
       const crm = await newProject(`crm${dialect}`);
       const erp = await newProject(`erp${dialect}`);
       expect(await store.repos.projects.findByRef(crm)).toMatchObject({ id: crm, customProjectId: `crm${dialect}`, isActive: true });
@@ -142,7 +200,15 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
   describe('audit and outbox', () => {
     it('writes an audit row with its details as JSON', async () => {
       const userId = await newUser();
-      await store.repos.audit.insert({ userId, actorEmail: 'a@acme.test', action: 'LOGIN', details: { reason: 'test' }, ipAddress: '10.0.0.1', success: false, createdAt: at(3) });
+      await store.repos.audit.insert({
+        userId,
+        actorEmail: 'a@acme.test',
+        action: 'LOGIN',
+        details: { reason: 'test' },
+        ipAddress: '10.0.0.1',
+        success: false,
+        createdAt: at(3),
+      });
       const row = await database.db.selectFrom('audit_logs').selectAll().where('userId', '=', userId).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ action: 'LOGIN', actorEmail: 'a@acme.test', ipAddress: '10.0.0.1' });
       expect(JSON.parse(String(row.details))).toEqual({ reason: 'test' });

@@ -73,12 +73,26 @@ describe(`user statistics on ${TEST_DIALECT}`, () => {
     const projectIds: number[] = [];
     for (const [i, isActive] of [true, true, true, false].entries()) {
       projectIds.push(
-        await store.repos.projects.insert({ customProjectId: `p${i}`, name: `P${i}`, icon: null, description: null, projectUrl: `https://p${i}.test`, isActive, createdBy: id('root@x.test'), createdAt: at(0), updatedAt: at(0), clientSecretHash: null }),
+        await store.repos.projects.insert({
+          customProjectId: `p${i}`,
+          name: `P${i}`,
+          icon: null,
+          description: null,
+          projectUrl: `https://p${i}.test`,
+          isActive,
+          createdBy: id('root@x.test'),
+          createdAt: at(0),
+          updatedAt: at(0),
+          clientSecretHash: null,
+        }),
       );
     }
     // a1 holds three projects (one inactive project), a3 one, s1 one; one assignment of a1 is inactive.
     await store.repos.projects.assign(id('a1@acme.test'), [projectIds[0]!, projectIds[1]!, projectIds[3]!], at(1));
-    await database.db.insertInto('user_projects').values({ userId: id('a1@acme.test'), projectId: projectIds[2]!, assignedAt: at(1), isActive: false, lastAccessed: null }).execute();
+    await database.db
+      .insertInto('user_projects')
+      .values({ userId: id('a1@acme.test'), projectId: projectIds[2]!, assignedAt: at(1), isActive: false, lastAccessed: null })
+      .execute();
     await store.repos.projects.assign(id('a3@beta.test'), [projectIds[2]!], at(1));
     await store.repos.projects.assign(id('s1@acme.test'), [projectIds[0]!], at(1));
   });
@@ -89,15 +103,37 @@ describe(`user statistics on ${TEST_DIALECT}`, () => {
   });
 
   it("counts only an Admin's own sub-users in its scope", async () => {
-    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a1@acme.test') })).toEqual({ total: 3, admins: 0, subUsers: 3, verified: 2 });
-    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a3@beta.test') })).toEqual({ total: 2, admins: 0, subUsers: 2, verified: 1 });
-    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a4@none.test') })).toEqual({ total: 0, admins: 0, subUsers: 0, verified: 0 });
+    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a1@acme.test') })).toEqual({
+      total: 3,
+      admins: 0,
+      subUsers: 3,
+      verified: 2,
+    });
+    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a3@beta.test') })).toEqual({
+      total: 2,
+      admins: 0,
+      subUsers: 2,
+      verified: 1,
+    });
+    expect(await store.repos.userStats.counts({ kind: 'subUsersOf', adminId: id('a4@none.test') })).toEqual({
+      total: 0,
+      admins: 0,
+      subUsers: 0,
+      verified: 0,
+    });
   });
 
   it('lists the newest users of the scope, createdAt then id descending', async () => {
     const all = await store.repos.userStats.recent({ kind: 'all' }, 5);
     expect(all.map((u) => u.email)).toEqual(['s5@beta.test', 's4@beta.test', 's3@acme.test', 's2@acme.test', 's1@acme.test']);
-    expect(all[0]).toEqual({ id: id('s5@beta.test'), name: 's5', email: 's5@beta.test', role: 'SUB_USER', isActive: true, createdAt: at(13) });
+    expect(all[0]).toEqual({
+      id: id('s5@beta.test'),
+      name: 's5',
+      email: 's5@beta.test',
+      role: 'SUB_USER',
+      isActive: true,
+      createdAt: at(13),
+    });
     const mine = await store.repos.userStats.recent({ kind: 'subUsersOf', adminId: id('a1@acme.test') }, 5);
     expect(mine.map((u) => u.email)).toEqual(['s3@acme.test', 's2@acme.test', 's1@acme.test']);
     expect(mine.map((u) => u.isActive)).toEqual([false, true, true]);
@@ -111,12 +147,19 @@ describe(`user statistics on ${TEST_DIALECT}`, () => {
   });
 
   it('lists users with search, filters and scope in the database', async () => {
-    const list = (filter: Parameters<DataStore['repos']['userAdmin']['list']>[0], page = 1, limit = 20) => store.repos.userAdmin.list(filter, page, limit);
+    const list = (filter: Parameters<DataStore['repos']['userAdmin']['list']>[0], page = 1, limit = 20) =>
+      store.repos.userAdmin.list(filter, page, limit);
     const all = await list({ scope: { kind: 'all' } });
     expect(all.total).toBe(10);
     expect(all.users.map((u) => u.email).slice(0, 3)).toEqual(['s5@beta.test', 's4@beta.test', 's3@acme.test']);
-    expect((await list({ scope: { kind: 'all' }, search: 'ACME.test', role: 'ADMIN' })).users.map((u) => u.email)).toEqual(['a2@acme.test', 'a1@acme.test']);
-    expect((await list({ scope: { kind: 'all' }, isSuspended: true })).users.map((u) => u.email)).toEqual(['s2@acme.test', 'a5@empty.test']);
+    expect((await list({ scope: { kind: 'all' }, search: 'ACME.test', role: 'ADMIN' })).users.map((u) => u.email)).toEqual([
+      'a2@acme.test',
+      'a1@acme.test',
+    ]);
+    expect((await list({ scope: { kind: 'all' }, isSuspended: true })).users.map((u) => u.email)).toEqual([
+      's2@acme.test',
+      'a5@empty.test',
+    ]);
     const scoped = await list({ scope: { kind: 'subUsersOf', adminId: id('a1@acme.test') }, isActive: true }, 2, 1);
     expect({ total: scoped.total, emails: scoped.users.map((u) => u.email) }).toEqual({ total: 2, emails: ['s1@acme.test'] });
     expect((await list({ scope: { kind: 'subUsersOf', adminId: id('a1@acme.test') }, search: 'beta' })).total).toBe(0);

@@ -14,7 +14,8 @@ import { watchOutboxPolls } from '../helpers/outbox-polls.js';
 import { until } from '../helpers/until.js';
 import { capturingLogger, openOutboxFixture, otpData, secrets, type OutboxFixture } from './fixture.js';
 
-const smtpTo = (port: number) => createSmtpMailer({ host: '127.0.0.1', port, secure: false, from: 'Xtown Authenticator <no-reply@xtown.test>' });
+const smtpTo = (port: number) =>
+  createSmtpMailer({ host: '127.0.0.1', port, secure: false, from: 'Xtown Authenticator <no-reply@xtown.test>' });
 const onlyRow = async (f: OutboxFixture) => {
   const rows = await f.database.db.selectFrom('email_outbox').selectAll().execute();
   expect(rows).toHaveLength(1);
@@ -73,7 +74,14 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     const mailer = createCapturingMailer();
     mailer.failNext(100);
     const { logger, lines } = capturingLogger();
-    const worker = createOutboxWorker({ store: f.store, mailer, secrets, clock: f.clock, logger, options: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 } });
+    const worker = createOutboxWorker({
+      store: f.store,
+      mailer,
+      secrets,
+      clock: f.clock,
+      logger,
+      options: { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 },
+    });
     await f.store.transaction((tx) => f.queue.enqueue(tx, 'FORGOT_PASSWORD_OTP', 'carol@example.test', otpData('777001', 'Carol')));
 
     const results = [];
@@ -86,7 +94,12 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
       { sent: 0, failed: 1, abandoned: 0 },
       { sent: 0, failed: 0, abandoned: 1 },
     ]);
-    expect(await onlyRow(f)).toMatchObject({ status: 'ABANDONED', payloadEnc: null, attempts: 3, lastError: 'capturing mailer: simulated failure' });
+    expect(await onlyRow(f)).toMatchObject({
+      status: 'ABANDONED',
+      payloadEnc: null,
+      attempts: 3,
+      lastError: 'capturing mailer: simulated failure',
+    });
     expect(await worker.runOnce()).toEqual({ sent: 0, failed: 0, abandoned: 0 });
     expect(lines.join('')).toContain('email abandoned');
     expect(mailer.sent).toHaveLength(0);
@@ -110,13 +123,23 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
   it('sends in the background after a nudge, and stop() waits for the batch in flight', async () => {
     const mailer = createCapturingMailer();
     const begun: string[] = [];
-    const slow: typeof mailer = { ...mailer, send: async (email: OutgoingEmail) => {
-      begun.push(email.to);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await mailer.send(email);
-    } };
+    const slow: typeof mailer = {
+      ...mailer,
+      send: async (email: OutgoingEmail) => {
+        begun.push(email.to);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await mailer.send(email);
+      },
+    };
     const queue = createEmailQueue({ secrets, clock: f.clock });
-    const worker = createOutboxWorker({ store: f.store, mailer: slow, secrets, clock: f.clock, logger: capturingLogger().logger, options: { pollIntervalMs: 60_000 } });
+    const worker = createOutboxWorker({
+      store: f.store,
+      mailer: slow,
+      secrets,
+      clock: f.clock,
+      logger: capturingLogger().logger,
+      options: { pollIntervalMs: 60_000 },
+    });
     queue.setWaker(worker.nudge);
     const polls = watchOutboxPolls(f.store);
     worker.start();
@@ -145,13 +168,23 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let begun = 0;
-    const slow: typeof mailer = { ...mailer, send: async (email: OutgoingEmail) => {
-      begun += 1;
-      await gate;
-      await mailer.send(email);
-    } };
+    const slow: typeof mailer = {
+      ...mailer,
+      send: async (email: OutgoingEmail) => {
+        begun += 1;
+        await gate;
+        await mailer.send(email);
+      },
+    };
     for (const name of ['a', 'b', 'c']) await f.store.transaction((tx) => f.queue.enqueue(tx, 'WELCOME', `${name}@example.test`, { name }));
-    const worker = createOutboxWorker({ store: f.store, mailer: slow, secrets, clock: f.clock, logger: capturingLogger().logger, options: { pollIntervalMs: 60_000 } });
+    const worker = createOutboxWorker({
+      store: f.store,
+      mailer: slow,
+      secrets,
+      clock: f.clock,
+      logger: capturingLogger().logger,
+      options: { pollIntervalMs: 60_000 },
+    });
     worker.start();
     await until('the first send to begin', () => begun > 0, 5000, 5);
     const stopped = worker.stop();
@@ -159,7 +192,11 @@ describe(`outbox worker on ${TEST_DIALECT}`, () => {
     await stopped;
     expect(mailer.sent.map((e) => e.to)).toEqual(['a@example.test']);
     const rows = await f.database.db.selectFrom('email_outbox').select(['status', 'attempts']).orderBy('id').execute();
-    expect(rows.map((r) => [r.status, Number(r.attempts)])).toEqual([['SENT', 1], ['PENDING', 0], ['PENDING', 0]]);
+    expect(rows.map((r) => [r.status, Number(r.attempts)])).toEqual([
+      ['SENT', 1],
+      ['PENDING', 0],
+      ['PENDING', 0],
+    ]);
     // Stopped is not broken: a later run sends the rest.
     expect(await worker.runOnce()).toEqual({ sent: 2, failed: 0, abandoned: 0 });
   });
@@ -194,13 +231,16 @@ describe(`two outbox workers on one ${TEST_DIALECT} database`, () => {
     const storeA = createDataStore(first);
     const storeB = createDataStore(second);
     const queue = createEmailQueue({ secrets, clock });
-    for (let i = 0; i < 20; i += 1) await storeA.transaction((tx) => queue.enqueue(tx, 'REGISTRATION_OTP', `user${i}@example.test`, otpData(String(100000 + i))));
+    for (let i = 0; i < 20; i += 1)
+      await storeA.transaction((tx) => queue.enqueue(tx, 'REGISTRATION_OTP', `user${i}@example.test`, otpData(String(100000 + i))));
 
     const peer = await startSmtpPeer();
     try {
       const mailer = smtpTo(peer.port);
       const logger = capturingLogger().logger;
-      const workers = [storeA, storeB].map((store) => createOutboxWorker({ store, mailer, secrets, clock, logger, options: { batchSize: 5 } }));
+      const workers = [storeA, storeB].map((store) =>
+        createOutboxWorker({ store, mailer, secrets, clock, logger, options: { batchSize: 5 } }),
+      );
       const drain = async (worker: (typeof workers)[number]) => {
         let sent = 0;
         for (;;) {

@@ -8,7 +8,8 @@ import { createCapturingMailer } from '../helpers/mailer.js';
 import { createTestDatabase, TEST_DIALECT, type TestDatabase } from '../helpers/database.js';
 import { capturingLogger, openOutboxFixture, otpData, secrets, type OutboxFixture } from './fixture.js';
 
-const rowOf = (f: OutboxFixture, id: number) => f.database.db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const rowOf = (f: OutboxFixture, id: number) =>
+  f.database.db.selectFrom('email_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const allRows = (f: OutboxFixture) => f.database.db.selectFrom('email_outbox').selectAll().orderBy('id').execute();
 
 describe(`email outbox on ${TEST_DIALECT}`, () => {
@@ -39,7 +40,10 @@ describe(`email outbox on ${TEST_DIALECT}`, () => {
     for (const secret of ['482913', 'alice@example.test', 'alice', 'registration code']) expect(stored.toLowerCase()).not.toContain(secret);
     // Base64 of the plain JSON would also leak: the ciphertext must not decode to it either.
     expect(Buffer.from(stored.split('.').at(-1)!, 'base64url').toString('latin1')).not.toContain('482913');
-    expect(JSON.parse(secrets.decrypt(stored))).toMatchObject({ to: 'alice@example.test', subject: 'Your Xtown Authenticator registration code' });
+    expect(JSON.parse(secrets.decrypt(stored))).toMatchObject({
+      to: 'alice@example.test',
+      subject: 'Your Xtown Authenticator registration code',
+    });
     expect(await f.store.repos.outbox.pendingCount()).toBe(1);
   });
 
@@ -132,7 +136,12 @@ describe(`two outbox repositories on one ${TEST_DIALECT} database`, () => {
     const b = outboxRepository({ exec: second.db, dialect: second.dialect });
     for (let i = 0; i < 20; i += 1) await a.insert({ kind: 'WELCOME', payloadEnc: `p${i}`, nextAttemptAt: now, createdAt: now });
     const lock = new Date(now.getTime() + 60_000);
-    const claims = await Promise.all([a.claimDue(now, 20, lock), b.claimDue(now, 20, lock), a.claimDue(now, 5, lock), b.claimDue(now, 5, lock)]);
+    const claims = await Promise.all([
+      a.claimDue(now, 20, lock),
+      b.claimDue(now, 20, lock),
+      a.claimDue(now, 5, lock),
+      b.claimDue(now, 5, lock),
+    ]);
     const ids = claims.flat().map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(20);

@@ -118,7 +118,8 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * request that sends it), waiting for it: an older code, e.g. the one a resend replaced, is never returned.
  */
 export async function otpFor(t: TestApp, to: string, mark: number, subjectHint?: RegExp): Promise<string> {
-  const matches = (m: { to: string; text: string; subject: string }) => m.to === to && /\b\d{6}\b/.test(m.text) && (!subjectHint || subjectHint.test(m.subject));
+  const matches = (m: { to: string; text: string; subject: string }) =>
+    m.to === to && /\b\d{6}\b/.test(m.text) && (!subjectHint || subjectHint.test(m.subject));
   const email = await t.mailer.waitFor(matches, 3000, mark).catch(() => undefined);
   if (!email) throw new Error(`no OTP email to ${to} after mark ${mark} (${t.mailer.sent.length} emails sent)`);
   return /\b(\d{6})\b/.exec(email.text)![1]!;
@@ -153,7 +154,16 @@ export async function login(t: TestApp, email: string, password = STRONG_PASSWOR
  */
 export async function seedUser(
   t: TestApp,
-  input: { email: string; role?: 'ADMIN' | 'SUB_USER'; password?: string | null; isActive?: boolean; isSuspended?: boolean; projectIds?: number[]; createdById?: number; passwordHash?: string },
+  input: {
+    email: string;
+    role?: 'ADMIN' | 'SUB_USER';
+    password?: string | null;
+    isActive?: boolean;
+    isSuspended?: boolean;
+    projectIds?: number[];
+    createdById?: number;
+    passwordHash?: string;
+  },
 ): Promise<number> {
   const now = t.clock.now();
   const password = input.password === undefined ? STRONG_PASSWORD : input.password;
@@ -183,7 +193,10 @@ export async function seedUser(
 }
 
 /** Creates a project directly in the database with a known client secret. */
-export async function seedProject(t: TestApp, input: { customProjectId: string; isActive?: boolean; projectUrl?: string; createdBy?: number }) {
+export async function seedProject(
+  t: TestApp,
+  input: { customProjectId: string; isActive?: boolean; projectUrl?: string; createdBy?: number },
+) {
   const now = t.clock.now();
   const clientSecret = `secret-${input.customProjectId}-0123456789abcdef`;
   const id = await t.container.store.repos.projects.insert({

@@ -35,7 +35,10 @@ export async function createTestDatabase(dialect: DialectName = TEST_DIALECT): P
   const adminUrl = dialect === 'postgres' ? POSTGRES_ADMIN_URL : MYSQL_ADMIN_URL;
   const admin = await createDb(adminUrl, { poolSize: 1 });
   try {
-    await rawExec(admin, dialect === 'postgres' ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await rawExec(
+      admin,
+      dialect === 'postgres' ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } finally {
     await admin.destroy();
   }
@@ -73,7 +76,9 @@ export const REPOSITORY_DIALECTS: DialectName[] = [
 ];
 
 /** A migrated database and its Kysely handle, for repository-level tests. */
-export async function openMigratedTestDatabase(dialect: DialectName = TEST_DIALECT): Promise<{ database: Database; drop(): Promise<void> }> {
+export async function openMigratedTestDatabase(
+  dialect: DialectName = TEST_DIALECT,
+): Promise<{ database: Database; drop(): Promise<void> }> {
   const testDb = await createTestDatabase(dialect);
   const database = await createDb(testDb.url);
   await migrateToLatest(database);

@@ -76,7 +76,6 @@ export interface SmtpPeer {
   start(): Promise<void>;
 }
 
-
 /**
  * A real SMTP server on 127.0.0.1 (no TLS, no auth) that parses and keeps every message it accepts;
  * `rejectRecipient` answers 550 (echoing the address, as real servers do) for the addresses it picks.

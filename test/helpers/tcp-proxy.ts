@@ -50,7 +50,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let port = 0;
   for (;;) {
     port = 20_000 + Math.floor(Math.random() * 10_000);
-    if (await listen(port).then(() => true, () => false)) break;
+    if (
+      await listen(port).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
   }
   const destroyAll = () => {
     for (const socket of live) socket.destroy();

@@ -21,7 +21,11 @@ export interface TestWorldOptions {
  * the suite's variables); after each test, all of it closed again, whatever part of it was built.
  * Hooks the suite registers after this one run after the seed, and their clean-up before the close.
  */
-export function useTestWorld<W>(seed: (t: TestApp) => Promise<W>, use: (world: TestWorld<W>) => void, options: TestWorldOptions = {}): void {
+export function useTestWorld<W>(
+  seed: (t: TestApp) => Promise<W>,
+  use: (world: TestWorld<W>) => void,
+  options: TestWorldOptions = {},
+): void {
   let built: { t?: TestApp; raw?: Database } = {};
   beforeEach(async () => {
     const t = await buildTestApp(options.app);
@@ -41,5 +45,9 @@ export function useTestWorld<W>(seed: (t: TestApp) => Promise<W>, use: (world: T
 
 /** useTestWorld for suites that start from an empty app and only need `t`. */
 export function useTestApp(use: (t: TestApp) => void, options: TestAppOptions = {}): void {
-  useTestWorld(async () => undefined, ({ t }) => use(t), { app: options });
+  useTestWorld(
+    async () => undefined,
+    ({ t }) => use(t),
+    { app: options },
+  );
 }

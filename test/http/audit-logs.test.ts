@@ -32,16 +32,59 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
     ];
     const repo = t.container.store.repos.audit;
     for (const [name, userId, action, at, success, details, target] of seeded) {
-      await repo.insert({ userId, actorEmail: userId === null ? 'ghost@acme.test' : `user${userId}@acme.test`, targetUserId: target, action, resource: 'test', projectId: name === 'r5' ? w.crm.id : null, details, ipAddress: '10.0.0.9', userAgent: 'vitest', success, createdAt: new Date(at) });
+      await repo.insert({
+        userId,
+        actorEmail: userId === null ? 'ghost@acme.test' : `user${userId}@acme.test`,
+        targetUserId: target,
+        action,
+        resource: 'test',
+        projectId: name === 'r5' ? w.crm.id : null,
+        details,
+        ipAddress: '10.0.0.9',
+        userAgent: 'vitest',
+        success,
+        createdAt: new Date(at),
+      });
     }
     // Details that are not a JSON object come back as null.
-    await raw.db.insertInto('audit_logs').values({ userId: root, actorEmail: null, targetUserId: null, action: 'ODD', resource: null, projectId: null, details: 'not json', ipAddress: null, userAgent: null, success: true, createdAt: new Date('2026-01-01T00:00:00.000Z') }).execute();
-    await raw.db.insertInto('audit_logs').values({ userId: root, actorEmail: null, targetUserId: null, action: 'ODD', resource: null, projectId: null, details: '[1,2]', ipAddress: null, userAgent: null, success: true, createdAt: new Date('2026-01-01T00:00:00.000Z') }).execute();
+    await raw.db
+      .insertInto('audit_logs')
+      .values({
+        userId: root,
+        actorEmail: null,
+        targetUserId: null,
+        action: 'ODD',
+        resource: null,
+        projectId: null,
+        details: 'not json',
+        ipAddress: null,
+        userAgent: null,
+        success: true,
+        createdAt: new Date('2026-01-01T00:00:00.000Z'),
+      })
+      .execute();
+    await raw.db
+      .insertInto('audit_logs')
+      .values({
+        userId: root,
+        actorEmail: null,
+        targetUserId: null,
+        action: 'ODD',
+        resource: null,
+        projectId: null,
+        details: '[1,2]',
+        ipAddress: null,
+        userAgent: null,
+        success: true,
+        createdAt: new Date('2026-01-01T00:00:00.000Z'),
+      })
+      .execute();
     const all = await raw.db.selectFrom('audit_logs').select(['id', 'action', 'createdAt']).orderBy('id').execute();
     all.slice(0, seeded.length).forEach((row, i) => (rows[seeded[i]![0]] = row.id));
   });
 
-  const names = (data: Array<{ id: number }>) => data.map((row) => Object.entries(rows).find(([, id]) => id === row.id)?.[0] ?? `#${row.id}`);
+  const names = (data: Array<{ id: number }>) =>
+    data.map((row) => Object.entries(rows).find(([, id]) => id === row.id)?.[0] ?? `#${row.id}`);
   const read = async (token: string, query = '') => {
     const response = await send(t, 'GET', `/api/audit-logs${query}`, token);
     expect(response.statusCode, response.body).toBe(200);
@@ -50,7 +93,20 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
 
   it('gives the Super Admin every row, newest first (ties by id), in the API shape', async () => {
     const body = await read(w.root.accessToken);
-    expect(names(body.data)).toEqual(['r10', 'r9', 'r8', 'r7', 'r6', 'r5', 'r4', 'r3', 'r2', 'r1', '#' + (rows.r10! + 2), '#' + (rows.r10! + 1)]);
+    expect(names(body.data)).toEqual([
+      'r10',
+      'r9',
+      'r8',
+      'r7',
+      'r6',
+      'r5',
+      'r4',
+      'r3',
+      'r2',
+      'r1',
+      '#' + (rows.r10! + 2),
+      '#' + (rows.r10! + 1),
+    ]);
     expect(body.meta).toEqual({ page: 1, limit: 20, total: 12, totalPages: 1 });
     const r6 = body.data.find((row) => row.id === rows.r6)!;
     expect(r6).toEqual({
@@ -96,7 +152,7 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
     expect(filteredPage.meta).toEqual({ page: 2, limit: 2, total: 3, totalPages: 2 });
   });
 
-  it("shows an Admin the actions of itself and its own sub-users only", async () => {
+  it('shows an Admin the actions of itself and its own sub-users only', async () => {
     const a = await read(w.adminA.accessToken);
     expect(names(a.data)).toEqual(['r9', 'r8', 'r3', 'r2']);
     expect(a.meta.total).toBe(4);
@@ -122,7 +178,21 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
   });
 
   it('refuses bad filters with 400', async () => {
-    const bad = ['?from=yesterday', '?to=2026-13-01', '?from=2026-02-05&to=2026-02-04', '?from=2026-02-05T00:00:00Z&to=2026-02-04T23:00:00Z', '?success=maybe', '?userId=abc', '?userId=0', '?userId=-3', '?limit=101', '?page=0', '?search=x', '?action=has%20space', `?action=${'A'.repeat(101)}`];
+    const bad = [
+      '?from=yesterday',
+      '?to=2026-13-01',
+      '?from=2026-02-05&to=2026-02-04',
+      '?from=2026-02-05T00:00:00Z&to=2026-02-04T23:00:00Z',
+      '?success=maybe',
+      '?userId=abc',
+      '?userId=0',
+      '?userId=-3',
+      '?limit=101',
+      '?page=0',
+      '?search=x',
+      '?action=has%20space',
+      `?action=${'A'.repeat(101)}`,
+    ];
     for (const query of bad) {
       const response = await send(t, 'GET', `/api/audit-logs${query}`, w.root.accessToken);
       expect(response.statusCode, query).toBe(400);
@@ -131,7 +201,11 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
   });
 
   it('records the real events: a project write by the Super Admin and an Admin sign-in', async () => {
-    const created = await send(t, 'POST', '/api/projects', w.root.accessToken, { customProjectId: 'wiki', name: 'Wiki', projectUrl: 'https://wiki.acme.test' });
+    const created = await send(t, 'POST', '/api/projects', w.root.accessToken, {
+      customProjectId: 'wiki',
+      name: 'Wiki',
+      projectUrl: 'https://wiki.acme.test',
+    });
     const secret = created.json().data.clientSecret as string;
     await send(t, 'PUT', '/api/projects/wiki', w.root.accessToken, { isActive: false });
     await send(t, 'POST', '/api/projects/wiki/rotate-secret', w.root.accessToken);
@@ -139,7 +213,14 @@ describe(`GET /api/audit-logs (${TEST_DIALECT})`, () => {
     const log = await read(w.root.accessToken, `?userId=${w.ids.root}&from=${encodeURIComponent(t.clock.now().toISOString())}`);
     expect(log.data.map((row) => row.action)).toEqual(['PROJECT_DELETE', 'PROJECT_SECRET_ROTATE', 'PROJECT_UPDATE', 'PROJECT_CREATE']);
     for (const row of log.data) {
-      expect(row).toMatchObject({ userId: w.ids.root, actorEmail: 'root@acme.test', resource: 'project', projectId: created.json().data.id, success: true, ipAddress: '127.0.0.1' });
+      expect(row).toMatchObject({
+        userId: w.ids.root,
+        actorEmail: 'root@acme.test',
+        resource: 'project',
+        projectId: created.json().data.id,
+        success: true,
+        ipAddress: '127.0.0.1',
+      });
     }
     expect(JSON.stringify(log)).not.toContain(secret);
 

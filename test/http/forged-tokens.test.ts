@@ -79,7 +79,9 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
 
   it('refuses HS256 signed with the public key (raw bytes, the x string, the PEM)', async () => {
     const { header, payload } = split(access);
-    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' }).export({ format: 'pem', type: 'spki' }).toString();
+    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString();
     const secrets: Array<[string, Buffer | string]> = [
       ['raw public key bytes', Buffer.from(jwk.x, 'base64url')],
       ['the base64url x string', jwk.x],
@@ -101,7 +103,16 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
       ['role', { ...payload, role: 'SUPER_ADMIN' }],
       ['another user', { ...payload, sub: String(w.userId + 1), id: w.userId + 1 }],
       ['a later exp', { ...payload, exp: (payload.exp as number) + 86_400 }],
-      ['an extra project', { ...payload, projects: [...(payload.projects as object[]), { id: w.hr.id, customProjectId: 'hr', name: 'HR', projectUrl: 'https://hr.acme.test/app', isActive: true }] }],
+      [
+        'an extra project',
+        {
+          ...payload,
+          projects: [
+            ...(payload.projects as object[]),
+            { id: w.hr.id, customProjectId: 'hr', name: 'HR', projectUrl: 'https://hr.acme.test/app', isActive: true },
+          ],
+        },
+      ],
       ['another session', { ...payload, sid: '00000000-0000-4000-8000-000000000000' }],
     ];
     for (const [label, changed] of changes) {
@@ -111,10 +122,15 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     // The same JSON with different spacing is a different payload to the signature.
     await expectRefused(`${h}.${b64(JSON.stringify(payload, null, 1))}.${s}`, 're-encoded payload');
     // A project token turned into an access token, and pointed at another project.
-    await expectRefused(`${project.h}.${b64({ ...project.payload, tokenType: 'ACCESS', aud: payload.aud, projects: [] })}.${project.s}`, 'project token retyped');
+    await expectRefused(
+      `${project.h}.${b64({ ...project.payload, tokenType: 'ACCESS', aud: payload.aud, projects: [] })}.${project.s}`,
+      'project token retyped',
+    );
     const moved = { ...project.payload, project: { id: w.hr.id, customProjectId: 'hr', name: 'HR' }, aud: 'hr' };
     await expectRefused(`${project.h}.${b64(moved)}.${project.s}`, 'project token moved to hr');
-    expect((await t.post('/api/auth/validate-token', { token: `${project.h}.${b64(moved)}.${project.s}`, projectId: 'hr' })).statusCode).toBe(401);
+    expect(
+      (await t.post('/api/auth/validate-token', { token: `${project.h}.${b64(moved)}.${project.s}`, projectId: 'hr' })).statusCode,
+    ).toBe(401);
   });
 
   it('refuses a changed or missing kid, and keys smuggled in the header', async () => {
@@ -143,7 +159,9 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     const viaMe = await t.get('/api/auth/me', { authorization: `Bearer ${crmToken}` });
     expect(viaMe.statusCode).toBe(401);
     for (const path of ['/api/auth/project-token/crm', '/api/auth/change-password']) {
-      const body = path.endsWith('change-password') ? { currentPassword: 'Corr3ct-Horse-Battery', newPassword: 'An0ther-Strong-Pass' } : undefined;
+      const body = path.endsWith('change-password')
+        ? { currentPassword: 'Corr3ct-Horse-Battery', newPassword: 'An0ther-Strong-Pass' }
+        : undefined;
       const response = await t.post(path, body, { authorization: `Bearer ${crmToken}` });
       expect(response.statusCode, path).toBe(401);
     }
@@ -160,7 +178,13 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
 
   it('refuses a project token presented for another project', async () => {
     const erpToken = await projectToken(t, access, 'erp');
-    for (const [token, projectId] of [[crmToken, 'erp'], [crmToken, w.erp.id], [crmToken, 'hr'], [erpToken, 'crm'], [erpToken, w.crm.id]] as const) {
+    for (const [token, projectId] of [
+      [crmToken, 'erp'],
+      [crmToken, w.erp.id],
+      [crmToken, 'hr'],
+      [erpToken, 'crm'],
+      [erpToken, w.crm.id],
+    ] as const) {
       const response = await t.post('/api/auth/validate-token', { token, projectId });
       expect(response.statusCode, String(projectId)).toBe(401);
       expect(response.json().data).toEqual({ valid: false });
@@ -190,7 +214,15 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     ];
     for (const token of garbage.filter((g) => g !== access)) await expectRefused(token, `garbage ${token.slice(0, 40)}`);
 
-    for (const authorization of ['Bearer ', 'Bearer', 'Bearer    ', `Basic ${access}`, `Bearer ${access} extra`, `Token ${access}`, access]) {
+    for (const authorization of [
+      'Bearer ',
+      'Bearer',
+      'Bearer    ',
+      `Basic ${access}`,
+      `Bearer ${access} extra`,
+      `Token ${access}`,
+      access,
+    ]) {
       const viaMe = await t.get('/api/auth/me', { authorization });
       expect(viaMe.statusCode, `/me with "${authorization.slice(0, 20)}"`).toBe(401);
       const viaValidate = await t.post('/api/auth/validate-token', undefined, { authorization });

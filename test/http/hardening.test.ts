@@ -8,11 +8,22 @@ const DASHBOARD = 'https://dash.acme.test';
 const FOREIGN = 'https://evil.example';
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((part) => part.trim().split(/\s+/)).filter((words) => words[0]).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    csp
+      .split(';')
+      .map((part) => part.trim().split(/\s+/))
+      .filter((words) => words[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 /** Writes `head` at once, then `text` one byte every `intervalMs` until the server closes the socket. */
-function trickle(port: number, text: string, intervalMs: number, head = ''): Promise<{ closedAfterMs: number; bytesSent: number; received: string }> {
+function trickle(
+  port: number,
+  text: string,
+  intervalMs: number,
+  head = '',
+): Promise<{ closedAfterMs: number; bytesSent: number; received: string }> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(port, '127.0.0.1');
     const started = Date.now();
@@ -84,7 +95,11 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
   describe('CORS', () => {
     const fromOrigin = (origin: string, url = '/api/auth/check-super-admin') => t.request({ method: 'GET', url, headers: { origin } });
     const preflight = (origin: string) =>
-      t.request({ method: 'OPTIONS', url: '/api/auth/login', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      t.request({
+        method: 'OPTIONS',
+        url: '/api/auth/login',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
 
     it('lets an origin of ALLOWED_ORIGINS in with credentials, and the server its own origin', async () => {
       t = await buildTestApp({ env: { ALLOWED_ORIGINS: `${DASHBOARD}, https://admin.acme.test`, PORT: '5055' } });
@@ -114,8 +129,12 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
       expect(allowed.statusCode).toBe(204);
       expect(allowed.headers['access-control-allow-origin']).toBe(DASHBOARD);
       expect(allowed.headers['access-control-allow-credentials']).toBe('true');
-      expect(String(allowed.headers['access-control-allow-methods']).split(/,\s*/)).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']));
-      expect(String(allowed.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['content-type', 'authorization']));
+      expect(String(allowed.headers['access-control-allow-methods']).split(/,\s*/)).toEqual(
+        expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']),
+      );
+      expect(String(allowed.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/)).toEqual(
+        expect.arrayContaining(['content-type', 'authorization']),
+      );
 
       // A foreign preflight is not answered at all: the route does not exist for it.
       const foreign = await preflight(FOREIGN);
@@ -127,7 +146,12 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
 
       // The browser then sends the real request, with credentials.
       await seedUser(t, { email: 'jane@acme.test' });
-      const real = await t.request({ method: 'POST', url: '/api/auth/login', headers: { origin: DASHBOARD }, payload: { email: 'jane@acme.test', password: STRONG_PASSWORD } });
+      const real = await t.request({
+        method: 'POST',
+        url: '/api/auth/login',
+        headers: { origin: DASHBOARD },
+        payload: { email: 'jane@acme.test', password: STRONG_PASSWORD },
+      });
       expect(real.statusCode).toBe(200);
       expect(real.headers['access-control-allow-origin']).toBe(DASHBOARD);
       expect(real.headers['access-control-allow-credentials']).toBe('true');
@@ -142,14 +166,19 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
       const doc = (await t.get('/api/docs/json')).json() as { paths: Record<string, Record<string, unknown>> };
       const routes = Object.entries(doc.paths)
         .filter(([path]) => path.startsWith('/api/auth/'))
-        .flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{[^}]+\}/g, 'crm') })));
+        .flatMap(([path, methods]) =>
+          Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{[^}]+\}/g, 'crm') })),
+        );
       expect(routes.length).toBeGreaterThanOrEqual(15);
 
       const responses: Array<[string, LightMyRequestResponse]> = [];
       for (const { method, url } of routes) {
         const withBody = method === 'POST' || method === 'PUT';
         for (const headers of [{}, bearer(jane.accessToken)]) {
-          responses.push([`${method} ${url}`, await t.request({ method: method as 'GET', url, headers, ...(withBody ? { payload: {} } : {}) })]);
+          responses.push([
+            `${method} ${url}`,
+            await t.request({ method: method as 'GET', url, headers, ...(withBody ? { payload: {} } : {}) }),
+          ]);
         }
       }
       const extra: Array<[string, Promise<LightMyRequestResponse>]> = [
@@ -157,9 +186,28 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
         ['login 401', t.post('/api/auth/login', { email: 'jane@acme.test', password: 'Wr0ng-Guess-Of-Mine' })],
         ['unknown route', t.get('/api/auth/no-such-route')],
         ['bad URL', t.get('/api/auth/%E0%A4%A')],
-        ['415', t.request({ method: 'POST', url: '/api/auth/login', payload: 'email=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
-        ['413', t.request({ method: 'POST', url: '/api/auth/login', payload: JSON.stringify({ email: 'x'.repeat(4096) }), headers: { 'content-type': 'application/json' } })],
-        ['bad JSON', t.request({ method: 'POST', url: '/api/auth/login', payload: '{"email":', headers: { 'content-type': 'application/json' } })],
+        [
+          '415',
+          t.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: 'email=a',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          }),
+        ],
+        [
+          '413',
+          t.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: JSON.stringify({ email: 'x'.repeat(4096) }),
+            headers: { 'content-type': 'application/json' },
+          }),
+        ],
+        [
+          'bad JSON',
+          t.request({ method: 'POST', url: '/api/auth/login', payload: '{"email":', headers: { 'content-type': 'application/json' } }),
+        ],
       ];
       for (const [label, response] of extra) responses.push([label, await response]);
 
@@ -198,24 +246,50 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
       t = await buildTestApp({ env: { BODY_LIMIT: '2048' } });
       const { port } = (await t.app.listen({ port: 0, host: '127.0.0.1' }), t.app.server.address() as { port: number });
       const big = JSON.stringify({ email: 'a@acme.test', password: 'x'.repeat(3000) });
-      const declared = await send(port, `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`, big);
+      const declared = await send(
+        port,
+        `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\nConnection: close\r\n\r\n`,
+        big,
+      );
       expect(statusOf(declared)).toBe(413);
       expect(codeOf(declared)).toBe('PAYLOAD_TOO_LARGE');
       const chunk = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
-      const streamed = await send(port, 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n', chunk(big.slice(0, 1500)) + chunk(big.slice(1500)) + '0\r\n\r\n');
+      const streamed = await send(
+        port,
+        'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
+        chunk(big.slice(0, 1500)) + chunk(big.slice(1500)) + '0\r\n\r\n',
+      );
       expect(statusOf(streamed)).toBe(413);
-      const form = await send(port, 'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\n', '{}');
+      const form = await send(
+        port,
+        'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\n',
+        '{}',
+      );
       expect(statusOf(form)).toBe(415);
       expect(codeOf(form)).toBe('UNSUPPORTED_MEDIA_TYPE');
       // Just under the limit it reaches validation.
       const fits = JSON.stringify({ email: 'a@acme.test', password: 'x'.repeat(1500) });
-      expect(statusOf(await send(port, `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${fits.length}\r\nConnection: close\r\n\r\n`, fits))).toBe(400);
+      expect(
+        statusOf(
+          await send(
+            port,
+            `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${fits.length}\r\nConnection: close\r\n\r\n`,
+            fits,
+          ),
+        ),
+      ).toBe(400);
     });
   });
 
   describe('TRUST_PROXY', () => {
     const loginFrom = (remoteAddress: string, forwardedFor?: string) =>
-      t.request({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { email: 'jane@acme.test', password: 'Wr0ng-Guess-Of-Mine' }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+      t.request({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress,
+        payload: { email: 'jane@acme.test', password: 'Wr0ng-Guess-Of-Mine' },
+        headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+      });
 
     it('off (0): a forged X-Forwarded-For never changes whose limit is counted', async () => {
       t = await buildTestApp({ env: { LOGIN_RATE_LIMIT_MAX: '2' } });
@@ -282,7 +356,9 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
     });
 
     it('refuses a header deadline longer than the request deadline', async () => {
-      await expect(buildTestApp({ env: { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '2000' } })).rejects.toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+      await expect(buildTestApp({ env: { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '2000' } })).rejects.toThrow(
+        /HTTP_HEADERS_TIMEOUT_MS/,
+      );
     });
   });
 });

@@ -7,7 +7,8 @@ import { TEST_DIALECT } from '../helpers/database.js';
 import { useTestApp } from '../helpers/world.js';
 
 /** Traces of an internal leaking into a body: a stack frame, a driver message, a statement. */
-const LEAK = /\bat .+:\d+:\d+|node_modules|\bselect\b.+\bfrom\b|\binsert into\b|\bupdate\b.+\bset\b|sqlite|postgres|mysql|maria|relation "|ER_[A-Z_]+|SQLITE_|stack/i;
+const LEAK =
+  /\bat .+:\d+:\d+|node_modules|\bselect\b.+\bfrom\b|\binsert into\b|\bupdate\b.+\bset\b|sqlite|postgres|mysql|maria|relation "|ER_[A-Z_]+|SQLITE_|stack/i;
 
 /** The error envelope of API.md, exactly: nothing but success, message, (data,) and error {code, details?}. */
 function expectError(response: LightMyRequestResponse, status: number, code: string) {
@@ -24,13 +25,20 @@ function expectError(response: LightMyRequestResponse, status: number, code: str
   return body as { success: false; message: string; error: { code: string; details?: Array<{ field: string; message: string }> } };
 }
 
-const registerBody = (extra: Record<string, unknown> = {}) => ({ setupToken: SETUP_TOKEN, name: 'Root', email: 'root@x.test', password: STRONG_PASSWORD, ...extra });
+const registerBody = (extra: Record<string, unknown> = {}) => ({
+  setupToken: SETUP_TOKEN,
+  name: 'Root',
+  email: 'root@x.test',
+  password: STRONG_PASSWORD,
+  ...extra,
+});
 
 describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
   let t: TestApp;
   useTestApp((app) => (t = app));
 
-  const raw = (url: string, payload: string, contentType: string) => t.request({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
+  const raw = (url: string, payload: string, contentType: string) =>
+    t.request({ method: 'POST', url, payload, headers: { 'content-type': contentType } });
   const noUsers = async () => expect(await t.container.store.repos.users.findByEmail('root@x.test')).toBeUndefined();
 
   it('answers malformed JSON with 400 INVALID_JSON', async () => {
@@ -55,7 +63,9 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
     ];
     for (const [url, payload, field] of cases) {
       const body = expectError(await t.post(url, payload), 400, 'VALIDATION_ERROR');
-      expect(body.error.details, `${url} ${JSON.stringify(payload)}`).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+      expect(body.error.details, `${url} ${JSON.stringify(payload)}`).toEqual(
+        expect.arrayContaining([{ field, message: expect.any(String) }]),
+      );
       for (const detail of body.error.details!) expect(Object.keys(detail).sort()).toEqual(['field', 'message']);
     }
     // A JSON body that is not an object at all.
@@ -72,25 +82,47 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
       const body = expectError(await t.post('/api/auth/register', registerBody(extra)), 400, 'VALIDATION_ERROR');
       expect(body.error.details).toEqual([{ field: Object.keys(extra)[0], message: 'unknown field' }]);
     }
-    const two = expectError(await t.post('/api/auth/register', registerBody({ role: 'SUPER_ADMIN', createdById: 1 })), 400, 'VALIDATION_ERROR');
+    const two = expectError(
+      await t.post('/api/auth/register', registerBody({ role: 'SUPER_ADMIN', createdById: 1 })),
+      400,
+      'VALIDATION_ERROR',
+    );
     expect(two.error.details!.map((d) => d.field).sort()).toEqual(['createdById', 'role']);
     await noUsers();
     expect(t.mailer.sent).toHaveLength(0);
     // A __proto__ key is an unknown field like any other, not a way into the object's prototype.
-    expectError(await raw('/api/auth/register', JSON.stringify(registerBody()).replace(/^\{/, '{"__proto__":{"role":"ADMIN"},'), 'application/json'), 400, 'VALIDATION_ERROR');
+    expectError(
+      await raw('/api/auth/register', JSON.stringify(registerBody()).replace(/^\{/, '{"__proto__":{"role":"ADMIN"},'), 'application/json'),
+      400,
+      'VALIDATION_ERROR',
+    );
     await noUsers();
-    expectError(await t.post('/api/auth/login', { email: 'root@x.test', password: STRONG_PASSWORD, remember: true }), 400, 'VALIDATION_ERROR');
+    expectError(
+      await t.post('/api/auth/login', { email: 'root@x.test', password: STRONG_PASSWORD, remember: true }),
+      400,
+      'VALIDATION_ERROR',
+    );
   });
 
   it('refuses NUL bytes in strings', async () => {
-    for (const extra of [{ name: 'Ro\u0000ot' }, { email: 'root\u0000@x.test' }, { companyName: 'Acme\u0000' }, { password: `${STRONG_PASSWORD}\u0000` }, { setupToken: `${SETUP_TOKEN}\u0000` }]) {
+    for (const extra of [
+      { name: 'Ro\u0000ot' },
+      { email: 'root\u0000@x.test' },
+      { companyName: 'Acme\u0000' },
+      { password: `${STRONG_PASSWORD}\u0000` },
+      { setupToken: `${SETUP_TOKEN}\u0000` },
+    ]) {
       expectError(await t.post('/api/auth/register', registerBody(extra)), 400, 'VALIDATION_ERROR');
     }
     await noUsers();
     expectError(await t.post('/api/auth/login', { email: 'root@x.test', password: 'abc\u0000def1' }), 400, 'VALIDATION_ERROR');
     expectError(await t.post('/api/auth/refresh-token', { refreshToken: 'a\u0000b' }), 400, 'VALIDATION_ERROR');
     expectError(await t.post('/api/auth/validate-token', { token: 'a.b\u0000.c' }), 400, 'VALIDATION_ERROR');
-    expectError(await t.post('/api/auth/exchange-code', { code: 'abc', projectId: 'crm', clientSecret: 's\u0000' }), 400, 'VALIDATION_ERROR');
+    expectError(
+      await t.post('/api/auth/exchange-code', { code: 'abc', projectId: 'crm', clientSecret: 's\u0000' }),
+      400,
+      'VALIDATION_ERROR',
+    );
   });
 
   it('refuses over-long names (256+) and emails (255+), and takes the longest allowed', async () => {
@@ -100,7 +132,11 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
     const tooLong = expectError(await t.post('/api/auth/register', registerBody({ email: longEmail })), 400, 'VALIDATION_ERROR');
     expect(tooLong.error.details![0]!.field).toBe('email');
     expectError(await t.post('/api/auth/login', { email: longEmail, password: STRONG_PASSWORD }), 400, 'VALIDATION_ERROR');
-    expectError(await t.post('/api/auth/register', registerBody({ password: `${STRONG_PASSWORD}${'x'.repeat(120)}` })), 400, 'VALIDATION_ERROR');
+    expectError(
+      await t.post('/api/auth/register', registerBody({ password: `${STRONG_PASSWORD}${'x'.repeat(120)}` })),
+      400,
+      'VALIDATION_ERROR',
+    );
     await noUsers();
 
     const ok = await t.post('/api/auth/register', registerBody({ name: 'n'.repeat(255) }));
@@ -148,7 +184,9 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
     await registerSuperAdmin(t, 'root@x.test');
     const direct = await createDb(t.config.databaseUrl, { poolSize: 1 });
     try {
-      await sql.raw(TEST_DIALECT === 'mysql' ? 'RENAME TABLE users TO users_gone' : 'ALTER TABLE users RENAME TO users_gone').execute(direct.db);
+      await sql
+        .raw(TEST_DIALECT === 'mysql' ? 'RENAME TABLE users TO users_gone' : 'ALTER TABLE users RENAME TO users_gone')
+        .execute(direct.db);
     } finally {
       await direct.destroy();
     }
@@ -162,7 +200,11 @@ describe(`bad input over HTTP (${TEST_DIALECT})`, () => {
 
   it('takes a bodiless POST with a JSON content type on logout (Bearer token)', async () => {
     const root = await registerSuperAdmin(t, 'root@x.test');
-    const response = await t.request({ method: 'POST', url: '/api/auth/logout', headers: { 'content-type': 'application/json', ...bearer(root.accessToken) } });
+    const response = await t.request({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { 'content-type': 'application/json', ...bearer(root.accessToken) },
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().success).toBe(true);
     // It really ended that session.

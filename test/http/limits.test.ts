@@ -133,7 +133,8 @@ describe(`rate limits (${TEST_DIALECT})`, () => {
       expectLimited(await app.get('/api/auth/me')); // no token: the IP's budget
       expectLimited(await app.get('/api/auth/me', bearer('forged.token.here'))); // a refused token: the IP's budget too
 
-      for (let i = 0; i < perUser; i++) expect((await app.get('/api/auth/me', bearer(jane.accessToken))).statusCode, `me ${i + 1}`).toBe(200);
+      for (let i = 0; i < perUser; i++)
+        expect((await app.get('/api/auth/me', bearer(jane.accessToken))).statusCode, `me ${i + 1}`).toBe(200);
       expectLimited(await app.get('/api/auth/me', bearer(jane.accessToken)));
       const johnMe = await app.get('/api/auth/me', bearer(john.accessToken));
       expect(johnMe.statusCode).toBe(200);
@@ -150,7 +151,8 @@ describe(`rate limits (${TEST_DIALECT})`, () => {
     for (const [route, body] of Object.entries(routes)) {
       it(`allows 10 ${route} calls per 15 minutes per IP`, async () => {
         const app = await build({});
-        const call = (remoteAddress = '127.0.0.1') => app.request({ method: 'POST', url: `/api/auth/${route}`, payload: body, remoteAddress });
+        const call = (remoteAddress = '127.0.0.1') =>
+          app.request({ method: 'POST', url: `/api/auth/${route}`, payload: body, remoteAddress });
         for (let i = 0; i < 10; i++) {
           const response = await call();
           expect(response.statusCode, `call ${i + 1}: ${response.body}`).toBe(401);

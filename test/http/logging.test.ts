@@ -2,7 +2,17 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
-import { bearer, buildTestApp, login, otpFor, registerSuperAdmin, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import {
+  bearer,
+  buildTestApp,
+  login,
+  otpFor,
+  registerSuperAdmin,
+  seedUser,
+  SETUP_TOKEN,
+  STRONG_PASSWORD,
+  type TestApp,
+} from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 
 const WRONG = 'Wr0ng-Guess-Of-Mine';
@@ -27,7 +37,11 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
     it('keeps a sane x-request-id, replaces any other with a fresh UUID, and returns it', async () => {
       t = await buildTestApp();
       const idOf = async (value?: string) => {
-        const response = await t.request({ method: 'GET', url: '/api/auth/check-super-admin', headers: value === undefined ? {} : { 'x-request-id': value } });
+        const response = await t.request({
+          method: 'GET',
+          url: '/api/auth/check-super-admin',
+          headers: value === undefined ? {} : { 'x-request-id': value },
+        });
         return String(response.headers['x-request-id']);
       };
       for (const sane of ['trace-abc-123', 'A.b_C-9', 'x'.repeat(128), '0']) expect(await idOf(sane)).toBe(sane);
@@ -43,7 +57,9 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
     it('is on every line a request writes, those of the services included', async () => {
       t = await buildTestApp();
       await seedUser(t, { email: 'jane@acme.test' });
-      const lines = await linesOf(() => t.post('/api/auth/login', { email: 'jane@acme.test', password: WRONG }, { 'x-request-id': 'trace-login-1' }));
+      const lines = await linesOf(() =>
+        t.post('/api/auth/login', { email: 'jane@acme.test', password: WRONG }, { 'x-request-id': 'trace-login-1' }),
+      );
       expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['incoming request', 'login failed', 'request completed']));
       for (const line of lines) expect(line.reqId, JSON.stringify(line)).toBe('trace-login-1');
       // Once: a duplicated key would be read differently by different log tools.
@@ -66,7 +82,9 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       let received = '';
       socket.on('data', (chunk) => (received += chunk.toString()));
       await new Promise((resolve) => socket.on('connect', resolve));
-      socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Request-Id: over-the-wire-7\r\nConnection: close\r\n\r\n`);
+      socket.write(
+        `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nX-Request-Id: over-the-wire-7\r\nConnection: close\r\n\r\n`,
+      );
       // The body comes in a later packet: parsed from stream events, outside the onRequest call.
       await new Promise((resolve) => setTimeout(resolve, 100));
       socket.write(body);
@@ -94,7 +112,8 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       await seedUser(t, { email: 'bob@acme.test' });
       const events = () => t.logs.filter((line) => typeof line.event === 'string');
       const eventOf = (name: string) => events().filter((line) => line.event === name);
-      const post = (url: string, body: unknown, id: string, headers: Record<string, string> = {}) => t.post(url, body, { 'x-request-id': id, ...headers });
+      const post = (url: string, body: unknown, id: string, headers: Record<string, string> = {}) =>
+        t.post(url, body, { 'x-request-id': id, ...headers });
 
       // Failed logins, then the lockout at the threshold, then the login limit.
       expect((await post('/api/auth/login', { email: 'bob@acme.test', password: WRONG }, 'bob-1')).statusCode).toBe(401);
@@ -118,7 +137,9 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       expect(eventOf('refresh_token_reuse').map((line) => [line.reqId, line.userId])).toEqual([['refresh-2', janeId]]);
 
       // A suspension.
-      expect((await post(`/api/users/${janeId}/suspend`, { reason: 'Left the company' }, 'suspend-1', bearer(root.accessToken))).statusCode).toBe(200);
+      expect(
+        (await post(`/api/users/${janeId}/suspend`, { reason: 'Left the company' }, 'suspend-1', bearer(root.accessToken))).statusCode,
+      ).toBe(200);
       expect(eventOf('user_suspended').map((line) => [line.reqId, line.userId, line.by])).toEqual([['suspend-1', janeId, root.user.id]]);
 
       // 20 wrong reset codes within 24 h lock the OTP checks (3 codes an hour: 20 minutes apart).
@@ -130,7 +151,10 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
         otps.push(otp);
         for (let i = 1; i <= 5; i += 1) {
           const wrong = String((Number(otp) + i) % 1_000_000).padStart(6, '0');
-          expect((await post('/api/auth/reset-password', { email: 'bob@acme.test', otp: wrong, newPassword: NEW_PASSWORD }, `otp-${round}-${i}`)).statusCode).toBe(401);
+          expect(
+            (await post('/api/auth/reset-password', { email: 'bob@acme.test', otp: wrong, newPassword: NEW_PASSWORD }, `otp-${round}-${i}`))
+              .statusCode,
+          ).toBe(401);
         }
         t.clock.advance(20 * MINUTE);
       }
@@ -142,7 +166,17 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       }
       // At trace level nothing written is a secret: not the passwords, the codes, the tokens or the setup token.
       const all = t.rawLogs.join('\n');
-      for (const secret of [STRONG_PASSWORD, WRONG, NEW_PASSWORD, jane.refreshToken, jane.accessToken, root.accessToken, root.refreshToken, SETUP_TOKEN, t.config.jwtSecret]) {
+      for (const secret of [
+        STRONG_PASSWORD,
+        WRONG,
+        NEW_PASSWORD,
+        jane.refreshToken,
+        jane.accessToken,
+        root.accessToken,
+        root.refreshToken,
+        SETUP_TOKEN,
+        t.config.jwtSecret,
+      ]) {
         expect(all.includes(secret), `a secret in the logs: ${secret.slice(0, 12)}…`).toBe(false);
       }
       for (const otp of otps) expect(all).not.toMatch(new RegExp(`(?<![A-Za-z0-9])${otp}(?![A-Za-z0-9])`));
@@ -169,16 +203,55 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
         refresh: 'refresh-value-abc',
         secret: 'client-secret-def',
       };
-      logger.trace({ req: { headers: { authorization: secrets.bearer, cookie: secrets.cookie, 'x-setup-token': SETUP_TOKEN } }, res: { headers: { 'set-cookie': secrets.setCookie } } }, 'request');
+      logger.trace(
+        {
+          req: { headers: { authorization: secrets.bearer, cookie: secrets.cookie, 'x-setup-token': SETUP_TOKEN } },
+          res: { headers: { 'set-cookie': secrets.setCookie } },
+        },
+        'request',
+      );
       logger.trace({ headers: { authorization: secrets.bearer, cookie: secrets.cookie } }, 'headers');
       logger.trace({ upstream: { headers: { authorization: secrets.bearer, cookie: secrets.cookie } } }, 'nested headers');
-      logger.trace({ body: { password: secrets.password, newPassword: secrets.password, currentPassword: secrets.password, otp: secrets.otp, code: secrets.token, token: secrets.token, refreshToken: secrets.refresh, accessToken: secrets.token, projectToken: secrets.token, clientSecret: secrets.secret, setupToken: SETUP_TOKEN } }, 'body');
-      logger.trace({ password: secrets.password, newPassword: secrets.password, otp: secrets.otp, token: secrets.token, refreshToken: secrets.refresh, accessToken: secrets.token, clientSecret: secrets.secret, setupToken: SETUP_TOKEN }, 'top level');
+      logger.trace(
+        {
+          body: {
+            password: secrets.password,
+            newPassword: secrets.password,
+            currentPassword: secrets.password,
+            otp: secrets.otp,
+            code: secrets.token,
+            token: secrets.token,
+            refreshToken: secrets.refresh,
+            accessToken: secrets.token,
+            projectToken: secrets.token,
+            clientSecret: secrets.secret,
+            setupToken: SETUP_TOKEN,
+          },
+        },
+        'body',
+      );
+      logger.trace(
+        {
+          password: secrets.password,
+          newPassword: secrets.password,
+          otp: secrets.otp,
+          token: secrets.token,
+          refreshToken: secrets.refresh,
+          accessToken: secrets.token,
+          clientSecret: secrets.secret,
+          setupToken: SETUP_TOKEN,
+        },
+        'top level',
+      );
 
       expect(lines).toHaveLength(5);
       const all = lines.join('');
       for (const [label, value] of Object.entries({ ...secrets, setup: SETUP_TOKEN })) expect(all.includes(value), label).toBe(false);
-      expect(JSON.parse(lines[0]!).req.headers).toEqual({ authorization: '[redacted]', cookie: '[redacted]', 'x-setup-token': '[redacted]' });
+      expect(JSON.parse(lines[0]!).req.headers).toEqual({
+        authorization: '[redacted]',
+        cookie: '[redacted]',
+        'x-setup-token': '[redacted]',
+      });
       expect(JSON.parse(lines[3]!).body.password).toBe('[redacted]');
       expect(JSON.parse(lines[4]!).otp).toBe('[redacted]');
     });
@@ -189,7 +262,10 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       const jane = await login(t, 'jane@acme.test');
       const lines = await linesOf(async () => {
         expect((await t.get('/api/auth/me', bearer(jane.accessToken))).statusCode).toBe(200);
-        expect((await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: { cookie: `xtown_refresh=${jane.refreshToken}` } })).statusCode).toBe(200);
+        expect(
+          (await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: { cookie: `xtown_refresh=${jane.refreshToken}` } }))
+            .statusCode,
+        ).toBe(200);
       });
       expect(lines.length).toBeGreaterThanOrEqual(4);
       const text = JSON.stringify(lines);

@@ -40,7 +40,14 @@ describe(`login (${TEST_DIALECT})`, () => {
       expect(data.refreshToken).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(data.expiresIn).toBe(8 * 3600);
       expect(data.refreshExpiresIn).toBe(7 * 86400);
-      expect(data.user).toMatchObject({ id, email: 'jane@acme.test', role: 'ADMIN', isActive: true, isSuspended: false, lastLoginAt: t.clock.now().toISOString() });
+      expect(data.user).toMatchObject({
+        id,
+        email: 'jane@acme.test',
+        role: 'ADMIN',
+        isActive: true,
+        isSuspended: false,
+        lastLoginAt: t.clock.now().toISOString(),
+      });
       expect(data.user.projects).toEqual([
         { id: crm.id, customProjectId: 'crm', name: 'CRM', projectUrl: 'https://crm.acme.test/app', icon: null, isActive: true },
       ]);
@@ -143,7 +150,12 @@ describe(`login (${TEST_DIALECT})`, () => {
     });
 
     it('says ACCOUNT_NOT_ACTIVATED to a pending Super Admin only after the right password', async () => {
-      const registered = await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: 'root@acme.test', password: STRONG_PASSWORD });
+      const registered = await t.post('/api/auth/register', {
+        setupToken: SETUP_TOKEN,
+        name: 'Root',
+        email: 'root@acme.test',
+        password: STRONG_PASSWORD,
+      });
       expect(registered.statusCode).toBe(201);
       const generic = await genericRefusal();
       const wrong = await attempt('root@acme.test', WRONG);
@@ -179,7 +191,12 @@ describe(`login (${TEST_DIALECT})`, () => {
       let stormRefused = 0;
       const pump = async (lane: number) => {
         for (let n = 0; pumping; n += 1) {
-          const response = await t.request({ method: 'POST', url: '/api/auth/login', payload: { email: `storm-${lane}-${n}@acme.test`, password: 'wrong-password-1' }, remoteAddress: `10.9.0.${lane}` });
+          const response = await t.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email: `storm-${lane}-${n}@acme.test`, password: 'wrong-password-1' },
+            remoteAddress: `10.9.0.${lane}`,
+          });
           if (response.statusCode === 503) stormRefused += 1;
         }
       };
@@ -201,7 +218,9 @@ describe(`login (${TEST_DIALECT})`, () => {
       expect(record?.failedLoginCount).toBe(Math.min(judged, 5));
       // So the owner is locked out exactly when 5 judged wrong passwords made it so, never by the refusals.
       expect(record?.lockedUntil != null).toBe(judged >= 5);
-      expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(judged < 5 ? 200 : 401);
+      expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(
+        judged < 5 ? 200 : 401,
+      );
     });
 
     const lockWith = async (email: string, times = 5) => {

@@ -44,7 +44,12 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
     expect((await login('bob@acme.test')).statusCode).toBe(429); // the 4th for bob from this IP
 
     const after = await scrape();
-    const delta = Object.fromEntries(outcomes.map((outcome) => [outcome, after.value('xtown_logins_total', { outcome })! - before.value('xtown_logins_total', { outcome })!]));
+    const delta = Object.fromEntries(
+      outcomes.map((outcome) => [
+        outcome,
+        after.value('xtown_logins_total', { outcome })! - before.value('xtown_logins_total', { outcome })!,
+      ]),
+    );
     expect(delta).toEqual({ success: 2, invalid_credentials: 3, locked: 1, not_activated: 1, suspended: 1, rate_limited: 1 });
   });
 
@@ -61,16 +66,21 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
     const response = await t.get('/metrics');
     const metrics = parseExposition(response.body);
     expect(metrics.types.get('http_request_duration_seconds')).toBe('histogram');
-    const count = (method: string, route: string, status: number) => metrics.value('http_request_duration_seconds_count', { method, route, status_code: String(status) });
+    const count = (method: string, route: string, status: number) =>
+      metrics.value('http_request_duration_seconds_count', { method, route, status_code: String(status) });
     expect(count('GET', '/api/users/:id', 200)).toBe(1);
     expect(count('GET', '/api/users/:id', 404)).toBe(1);
     expect(count('GET', 'unmatched', 404)).toBe(1);
     expect(count('POST', '/api/auth/login', 200)).toBe(1);
     expect(count('POST', '/api/auth/login', 401)).toBe(1);
     expect(count('POST', '/api/auth/register', 201)).toBe(1);
-    const buckets = metrics.samples.filter((s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/api/auth/login' && s.labels.status_code === '200');
+    const buckets = metrics.samples.filter(
+      (s) => s.name === 'http_request_duration_seconds_bucket' && s.labels.route === '/api/auth/login' && s.labels.status_code === '200',
+    );
     expect(buckets.find((s) => s.labels.le === '+Inf')?.value).toBe(1);
-    expect(metrics.value('http_request_duration_seconds_sum', { method: 'POST', route: '/api/auth/login', status_code: '200' })).toBeGreaterThan(0);
+    expect(
+      metrics.value('http_request_duration_seconds_sum', { method: 'POST', route: '/api/auth/login', status_code: '200' }),
+    ).toBeGreaterThan(0);
     expect(response.body).not.toContain('987654');
     expect(response.body).not.toContain('path-4242');
     expect(response.body).not.toContain(`/api/users/${janeId}"`);
@@ -84,12 +94,15 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
     const emails = (m: Exposition, outcome: string) => m.value('xtown_emails_total', { outcome })!;
 
     await t.container.worker.stop();
-    for (const name of ['a', 'b', 'c']) expect((await t.post('/api/auth/forgot-password', { email: `${name}@acme.test` })).statusCode).toBe(200);
+    for (const name of ['a', 'b', 'c'])
+      expect((await t.post('/api/auth/forgot-password', { email: `${name}@acme.test` })).statusCode).toBe(200);
     expect((await scrape()).value('xtown_email_outbox_pending')).toBe(3);
 
     t.mailer.failNext(1);
     t.container.worker.start();
-    await until('two emails sent and one retry due', async () => ((await scrape()).value('xtown_emails_total', { outcome: 'sent' })! - emails(before, 'sent') >= 2 ? true : undefined));
+    await until('two emails sent and one retry due', async () =>
+      (await scrape()).value('xtown_emails_total', { outcome: 'sent' })! - emails(before, 'sent') >= 2 ? true : undefined,
+    );
     const midway = await scrape();
     expect(emails(midway, 'failed') - emails(before, 'failed')).toBe(1);
     expect(midway.value('xtown_email_outbox_pending')).toBe(1); // the failed one waits for its retry
@@ -97,7 +110,9 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
     t.clock.advance(3_600_000);
     const now = t.clock.now();
     await t.container.store.repos.outbox.insert({ kind: 'WELCOME', payloadEnc: 'not-a-ciphertext', nextAttemptAt: now, createdAt: now });
-    await until('the retry and the abandonment', async () => ((await t.container.store.repos.outbox.pendingCount()) === 0 ? true : undefined));
+    await until('the retry and the abandonment', async () =>
+      (await t.container.store.repos.outbox.pendingCount()) === 0 ? true : undefined,
+    );
     const after = await scrape();
     expect(emails(after, 'sent') - emails(before, 'sent')).toBe(3);
     expect(emails(after, 'failed') - emails(before, 'failed')).toBe(1);
@@ -156,7 +171,9 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
         expectHidden(await t.request({ method: 'GET', url: '/metrics', remoteAddress }));
       }
       // No token configured: a Bearer header opens nothing.
-      expectHidden(await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: { authorization: `Bearer ${TOKEN}` } }));
+      expectHidden(
+        await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: { authorization: `Bearer ${TOKEN}` } }),
+      );
       // A proxy on this machine connects from loopback: what it forwards is not local.
       expectHidden(await t.request({ method: 'GET', url: '/metrics', headers: { 'x-forwarded-for': '203.0.113.9' } }));
     });
@@ -164,13 +181,16 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
     it('never takes X-Forwarded-For as proof of a local caller, even behind a trusted proxy', async () => {
       t = await buildTestApp({ env: { TRUST_PROXY: '1' } });
       for (const forwarded of ['127.0.0.1', '::1', '10.0.0.7, 127.0.0.1']) {
-        expectHidden(await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: { 'x-forwarded-for': forwarded } }));
+        expectHidden(
+          await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: { 'x-forwarded-for': forwarded } }),
+        );
       }
     });
 
     it('answers anyone with the METRICS_TOKEN bearer token, and nobody with a wrong one', async () => {
       t = await buildTestApp({ env: { METRICS_TOKEN: TOKEN } });
-      const from = (authorization?: string) => t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: authorization ? { authorization } : {} });
+      const from = (authorization?: string) =>
+        t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.7', headers: authorization ? { authorization } : {} });
       const ok = await from(`Bearer ${TOKEN}`);
       expect(ok.statusCode).toBe(200);
       expect(parseExposition(ok.body).value('xtown_logins_total', { outcome: 'success' })).toBe(0);
@@ -184,7 +204,10 @@ describe(`GET /metrics (${TEST_DIALECT})`, () => {
       t = await buildTestApp({ env: { RATE_LIMIT_MAX_REQUESTS: '2', METRICS_TOKEN: TOKEN } });
       for (let i = 0; i < 6; i += 1) expect((await t.get('/metrics')).statusCode).toBe(200);
       for (let i = 0; i < 6; i += 1) {
-        expect((await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.8', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+        expect(
+          (await t.request({ method: 'GET', url: '/metrics', remoteAddress: '10.0.0.8', headers: { authorization: `Bearer ${TOKEN}` } }))
+            .statusCode,
+        ).toBe(200);
       }
       for (let i = 0; i < 2; i += 1) expect((await t.get('/api/auth/check-super-admin')).statusCode).toBe(200);
       expect((await t.get('/api/auth/check-super-admin')).statusCode).toBe(429);

@@ -50,13 +50,19 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
   const marks = (apps: TestApp[]) => apps.map((t) => t.mailer.mark());
   /** The OTP sent to `to` after `since` (marks() before the request), by either instance's outbox worker. */
   async function otpFromEither(apps: TestApp[], to: string, since: number[]): Promise<string> {
-    const email = await until(`OTP email to ${to}`, () => apps.flatMap((t, i) => t.mailer.sent.slice(since[i])).find((m) => m.to === to && /\b\d{6}\b/.test(m.text)), 3000);
+    const email = await until(
+      `OTP email to ${to}`,
+      () => apps.flatMap((t, i) => t.mailer.sent.slice(since[i])).find((m) => m.to === to && /\b\d{6}\b/.test(m.text)),
+      3000,
+    );
     return /\b(\d{6})\b/.exec(email.text)![1]!;
   }
   async function registerRoot(a: TestApp, b: TestApp): Promise<Session> {
     const email = 'root@acme.test';
     const since = marks([a, b]);
-    expect((await a.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root Admin', email, password: STRONG_PASSWORD })).statusCode).toBe(201);
+    expect(
+      (await a.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root Admin', email, password: STRONG_PASSWORD })).statusCode,
+    ).toBe(201);
     const verified = await a.post('/api/auth/verify-registration-otp', { email, otp: await otpFromEither([a, b], email, since) });
     expect(verified.statusCode).toBe(200);
     return verified.json().data as Session;
@@ -93,7 +99,12 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
       expect(row?.failedLoginCount).toBe(5);
       expect(row?.lockedUntil).not.toBeNull();
       // The right password on either instance still gets the generic 401 while locked.
-      const right = await b.request({ method: 'POST', url: '/api/auth/login', payload: { email: 'lee@acme.test', password: STRONG_PASSWORD }, remoteAddress: '10.2.0.1' });
+      const right = await b.request({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: 'lee@acme.test', password: STRONG_PASSWORD },
+        remoteAddress: '10.2.0.1',
+      });
       expect(right.statusCode).toBe(401);
       expect(right.json().error.code).toBe('INVALID_CREDENTIALS');
     });
@@ -141,10 +152,14 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
       }
       await revoke();
       const started = Date.now();
-      await until('tokens refused by instance B', async () => {
-        for (const token of tokens) if ((await b.get('/api/auth/me', bearer(token))).statusCode !== 401) return false;
-        return true;
-      }, 1000);
+      await until(
+        'tokens refused by instance B',
+        async () => {
+          for (const token of tokens) if ((await b.get('/api/auth/me', bearer(token))).statusCode !== 401) return false;
+          return true;
+        },
+        1000,
+      );
       expect(Date.now() - started).toBeLessThan(1000);
       for (const token of tokens) expect((await b.post('/api/auth/validate-token', { token })).json().data).toEqual({ valid: false });
     }
@@ -178,7 +193,9 @@ describe(`several instances behave as one service (${TEST_DIALECT})`, () => {
         const since = marks([a, b]);
         expect((await a.post('/api/auth/forgot-password', { email: 'max@acme.test' })).statusCode).toBe(200);
         const otp = await otpFromEither([a, b], 'max@acme.test', since);
-        expect((await a.post('/api/auth/reset-password', { email: 'max@acme.test', otp, newPassword: 'Brand-New-Passw0rd' })).statusCode).toBe(200);
+        expect(
+          (await a.post('/api/auth/reset-password', { email: 'max@acme.test', otp, newPassword: 'Brand-New-Passw0rd' })).statusCode,
+        ).toBe(200);
       });
     });
   });

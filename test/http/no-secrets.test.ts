@@ -19,7 +19,8 @@ interface Secret {
 }
 
 const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const pattern = (secret: Secret) => (/^\d+$/.test(secret.value) ? new RegExp(`(?<![A-Za-z0-9])${secret.value}(?![A-Za-z0-9])`) : new RegExp(escape(secret.value)));
+const pattern = (secret: Secret) =>
+  /^\d+$/.test(secret.value) ? new RegExp(`(?<![A-Za-z0-9])${secret.value}(?![A-Za-z0-9])`) : new RegExp(escape(secret.value));
 
 function expectAbsent(haystack: string, secrets: Secret[], where: string) {
   const found = secrets.filter((secret) => pattern(secret).test(haystack)).map((secret) => secret.label);
@@ -34,7 +35,13 @@ describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () =
     t = await buildTestApp({
       realMailer: true,
       // The most verbose level: whatever any layer logs, at any level, is searched.
-      env: { NODE_ENV: 'production', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(peer.port), SMTP_FROM: 'Xtown <no-reply@x.test>', LOG_LEVEL: 'trace' },
+      env: {
+        NODE_ENV: 'production',
+        SMTP_HOST: '127.0.0.1',
+        SMTP_PORT: String(peer.port),
+        SMTP_FROM: 'Xtown <no-reply@x.test>',
+        LOG_LEVEL: 'trace',
+      },
     });
   });
   afterEach(async () => {
@@ -50,9 +57,12 @@ describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () =
       responses.push(response);
       return response;
     };
-    const post = (url: string, payload?: unknown, headers: Record<string, string> = {}) => call({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers });
+    const post = (url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+      call({ method: 'POST', url, payload: payload as InjectOptions['payload'], headers });
     const otpFromPeer = async (since: number) => {
-      const message = await until('an OTP email at the SMTP peer', () => peer.messages.slice(since).find((m) => m.to === EMAIL && /\b\d{6}\b/.test(m.text)));
+      const message = await until('an OTP email at the SMTP peer', () =>
+        peer.messages.slice(since).find((m) => m.to === EMAIL && /\b\d{6}\b/.test(m.text)),
+      );
       return /\b(\d{6})\b/.exec(message.text)![1]!;
     };
     const expectSecureCookie = (response: LightMyRequestResponse) => {
@@ -145,7 +155,10 @@ describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () =
         { label: 'setup token', value: SETUP_TOKEN },
         { label: 'JWT_SECRET', value: t.config.jwtSecret },
       ];
-      const hashSecrets: Secret[] = [{ label: 'an argon2 hash', value: '$argon2' }, ...hashes.map((value) => ({ label: 'the password hash', value }))];
+      const hashSecrets: Secret[] = [
+        { label: 'an argon2 hash', value: '$argon2' },
+        ...hashes.map((value) => ({ label: 'the password hash', value })),
+      ];
 
       // Logs: nothing at all, not even the hash.
       expect(t.rawLogs.length).toBeGreaterThan(20);
@@ -160,7 +173,18 @@ describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () =
 
       // Database: every column of every table.
       const tables = await direct.db.introspection.getTables();
-      expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(['users', 'sessions', 'refresh_tokens', 'otp_requests', 'project_codes', 'audit_logs', 'email_outbox', 'projects']));
+      expect(tables.map((table) => table.name)).toEqual(
+        expect.arrayContaining([
+          'users',
+          'sessions',
+          'refresh_tokens',
+          'otp_requests',
+          'project_codes',
+          'audit_logs',
+          'email_outbox',
+          'projects',
+        ]),
+      );
       for (const table of tables) {
         const rows = await db.selectFrom(table.name).selectAll().execute();
         expectAbsent(JSON.stringify(rows), [...secrets, ...tokens, ...accessTokens], `table ${table.name}`);

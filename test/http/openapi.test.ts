@@ -13,7 +13,14 @@ interface BodySpec {
 /** API.md's /api/auth table. */
 const ROUTES: Array<{ method: 'get' | 'post'; path: string; body?: BodySpec; bearer?: boolean; pathParams?: string[] }> = [
   { method: 'get', path: '/check-super-admin' },
-  { method: 'post', path: '/register', body: { fields: ['setupToken', 'name', 'email', 'password', 'companyName', 'companyAddress', 'companyPhone'], required: ['setupToken', 'name', 'email', 'password'] } },
+  {
+    method: 'post',
+    path: '/register',
+    body: {
+      fields: ['setupToken', 'name', 'email', 'password', 'companyName', 'companyAddress', 'companyPhone'],
+      required: ['setupToken', 'name', 'email', 'password'],
+    },
+  },
   { method: 'post', path: '/verify-registration-otp', body: { fields: ['email', 'otp'], required: ['email', 'otp'] } },
   { method: 'post', path: '/login', body: { fields: ['email', 'password'], required: ['email', 'password'] } },
   { method: 'post', path: '/activate-account', body: { fields: ['email', 'otp', 'password'], required: ['email', 'otp', 'password'] } },
@@ -24,13 +31,28 @@ const ROUTES: Array<{ method: 'get' | 'post'; path: string; body?: BodySpec; bea
   { method: 'post', path: '/logout', body: { fields: ['refreshToken', 'allDevices'], required: [], optional: true } },
   { method: 'post', path: '/validate-token', body: { fields: ['token', 'projectId'], required: [], optional: true } },
   { method: 'post', path: '/project-token/{projectId}', bearer: true, pathParams: ['projectId'] },
-  { method: 'post', path: '/exchange-code', body: { fields: ['code', 'projectId', 'clientSecret'], required: ['code', 'projectId', 'clientSecret'] } },
+  {
+    method: 'post',
+    path: '/exchange-code',
+    body: { fields: ['code', 'projectId', 'clientSecret'], required: ['code', 'projectId', 'clientSecret'] },
+  },
   { method: 'get', path: '/me', bearer: true },
-  { method: 'post', path: '/change-password', bearer: true, body: { fields: ['currentPassword', 'newPassword'], required: ['currentPassword', 'newPassword'] } },
+  {
+    method: 'post',
+    path: '/change-password',
+    bearer: true,
+    body: { fields: ['currentPassword', 'newPassword'], required: ['currentPassword', 'newPassword'] },
+  },
 ];
 
 interface Operation {
-  requestBody?: { required?: boolean; content: Record<string, { schema: { type?: string; properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown } }> };
+  requestBody?: {
+    required?: boolean;
+    content: Record<
+      string,
+      { schema: { type?: string; properties?: Record<string, unknown>; required?: string[]; additionalProperties?: unknown } }
+    >;
+  };
   parameters?: Array<{ in: string; name: string; required?: boolean }>;
   security?: Array<Record<string, unknown>>;
   responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }>;
@@ -38,7 +60,12 @@ interface Operation {
 
 describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
   let t: TestApp;
-  let doc: { openapi: string; info: { title: string }; paths: Record<string, Record<string, Operation>>; components?: { securitySchemes?: Record<string, unknown> } };
+  let doc: {
+    openapi: string;
+    info: { title: string };
+    paths: Record<string, Record<string, Operation>>;
+    components?: { securitySchemes?: Record<string, unknown> };
+  };
   beforeAll(async () => {
     t = await buildTestApp();
     const response = await t.get('/api/docs/json');
@@ -54,7 +81,9 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
       const operation = doc.paths[`/api/auth${route.path}`]?.[route.method];
       expect(operation, `${route.method.toUpperCase()} /api/auth${route.path}`).toBeDefined();
       const success = route.path === '/register' ? '201' : '200';
-      expect(operation!.responses[success]?.content?.['application/json']?.schema.properties, `${route.path} ${success}`).toHaveProperty('success');
+      expect(operation!.responses[success]?.content?.['application/json']?.schema.properties, `${route.path} ${success}`).toHaveProperty(
+        'success',
+      );
     }
     const documented = Object.keys(doc.paths).filter((path) => path.startsWith('/api/auth/'));
     expect(documented.sort()).toEqual(ROUTES.map((route) => `/api/auth${route.path}`).sort());
@@ -63,11 +92,15 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
   it('documents every route the app serves, each with its responses, and nothing it does not serve', () => {
     // Not operations of the API: the document's own pages, the Prometheus scrape (an operator's
     // endpoint, hidden on purpose) and the CORS preflight fastify answers for every path.
-    const undocumented = (route: { method: string; path: string }) => route.path.startsWith('/api/docs') || route.path === '/metrics' || route.method === 'OPTIONS';
+    const undocumented = (route: { method: string; path: string }) =>
+      route.path.startsWith('/api/docs') || route.path === '/metrics' || route.method === 'OPTIONS';
     const served = servedRoutes(t.app).filter((route) => !undocumented(route));
     // The enumeration itself sees every resource, not only /api/auth.
     for (const prefix of ['/api/auth/', '/api/projects', '/api/users', '/api/audit-logs', '/health', '/.well-known/jwks.json']) {
-      expect(served.some((route) => route.path.startsWith(prefix)), prefix).toBe(true);
+      expect(
+        served.some((route) => route.path.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     for (const route of served) {
       const name = `${route.method} ${route.path}`;
@@ -78,10 +111,15 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
       expect(success, `${name} documents no success response`).toBeDefined();
       expect(operation!.responses[success!]!.content?.['application/json']?.schema, `${name} ${success}`).toBeDefined();
       if (route.path.startsWith('/api/')) {
-        expect(operation!.responses[success!]!.content!['application/json']!.schema.properties, `${name} ${success} envelope`).toHaveProperty('success');
+        expect(
+          operation!.responses[success!]!.content!['application/json']!.schema.properties,
+          `${name} ${success} envelope`,
+        ).toHaveProperty('success');
       }
     }
-    const documented = Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`));
+    const documented = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual(served.map((route) => `${route.method} ${route.path}`).sort());
   });
 
@@ -110,7 +148,10 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
     for (const route of ROUTES) {
       const operation = doc.paths[`/api/auth${route.path}`]![route.method]!;
       const pathParams = (operation.parameters ?? []).filter((p) => p.in === 'path');
-      expect(pathParams.map((p) => p.name), route.path).toEqual(route.pathParams ?? []);
+      expect(
+        pathParams.map((p) => p.name),
+        route.path,
+      ).toEqual(route.pathParams ?? []);
       for (const param of pathParams) expect(param.required).toBe(true);
       expect(Boolean(operation.security?.some((s) => 'bearerAuth' in s)), `${route.path} bearer`).toBe(Boolean(route.bearer));
     }
@@ -129,7 +170,8 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
 
   it('serves the Swagger UI at /api/docs, with the assets it loads', async () => {
     let response = await t.get('/api/docs');
-    if (response.statusCode >= 300 && response.statusCode < 400) response = await t.get(new URL(String(response.headers.location), 'http://localhost/api/docs').pathname);
+    if (response.statusCode >= 300 && response.statusCode < 400)
+      response = await t.get(new URL(String(response.headers.location), 'http://localhost/api/docs').pathname);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.body).toMatch(/swagger-ui/i);
@@ -140,7 +182,12 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
       expect(loaded.statusCode, asset).toBe(200);
     }
     // Only Swagger UI's own assets are served: nothing else of its folder, nothing outside it.
-    for (const path of ['/api/docs/static/package.json', '/api/docs/static/..%2fpackage.json', '/api/docs/static/__proto__', '/api/docs/static/%2e%2e%2f%2e%2e%2fpackage.json']) {
+    for (const path of [
+      '/api/docs/static/package.json',
+      '/api/docs/static/..%2fpackage.json',
+      '/api/docs/static/__proto__',
+      '/api/docs/static/%2e%2e%2f%2e%2e%2fpackage.json',
+    ]) {
       expect((await t.get(path)).statusCode, path).toBe(404);
     }
     expect((await t.get('/api/docs/yaml')).body).toMatch(/^openapi: 3\.0\.3/m);

@@ -29,7 +29,8 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
     ipSeq += 1;
     return `10.${(ipSeq >> 16) & 255}.${(ipSeq >> 8) & 255}.${ipSeq & 255}`;
   };
-  const verifyCall = (url: string, payload: Record<string, string>) => t.request({ method: 'POST', url, payload, remoteAddress: freshIp() });
+  const verifyCall = (url: string, payload: Record<string, string>) =>
+    t.request({ method: 'POST', url, payload, remoteAddress: freshIp() });
   /** The mailer's mark before the last request that could email an OTP of this address and purpose. */
   const marks = new Map<string, number>();
   const markRequest = (email: string, purpose: Purpose) => marks.set(`${email.trim().toLowerCase()} ${purpose}`, t.mailer.mark());
@@ -45,8 +46,10 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
     markRequest(email, purpose);
     return t.post('/api/auth/resend-otp', { email, purpose });
   };
-  const reset = (email: string, otp: string, newPassword = NEW_PASSWORD) => verifyCall('/api/auth/reset-password', { email, otp, newPassword });
-  const activate = (email: string, otp: string, password = NEW_PASSWORD) => verifyCall('/api/auth/activate-account', { email, otp, password });
+  const reset = (email: string, otp: string, newPassword = NEW_PASSWORD) =>
+    verifyCall('/api/auth/reset-password', { email, otp, newPassword });
+  const activate = (email: string, otp: string, password = NEW_PASSWORD) =>
+    verifyCall('/api/auth/activate-account', { email, otp, password });
   const loginStatus = async (email: string, password: string) => (await t.post('/api/auth/login', { email, password })).statusCode;
 
   /** Waits until the outbox has handed every queued email to the capturing mailer. */
@@ -63,7 +66,12 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
   async function otpRows(email: string) {
     const raw = await createDb(t.config.databaseUrl, { poolSize: 1 });
     try {
-      return await raw.db.selectFrom('otp_requests').select(['id', 'purpose', 'attempts', 'usedAt']).where('email', '=', email).orderBy('id').execute();
+      return await raw.db
+        .selectFrom('otp_requests')
+        .select(['id', 'purpose', 'attempts', 'usedAt'])
+        .where('email', '=', email)
+        .orderBy('id')
+        .execute();
     } finally {
       await raw.destroy();
     }
@@ -145,7 +153,12 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
 
   describe('resend-otp', () => {
     it('sends each purpose only where it applies and answers the same everywhere', async () => {
-      const registered = await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: 'root@acme.test', password: STRONG_PASSWORD });
+      const registered = await t.post('/api/auth/register', {
+        setupToken: SETUP_TOKEN,
+        name: 'Root',
+        email: 'root@acme.test',
+        password: STRONG_PASSWORD,
+      });
       expect(registered.statusCode).toBe(201);
       await seedUser(t, { email: 'new@acme.test', password: null });
       await seedUser(t, { email: 'jane@acme.test' });
@@ -176,7 +189,11 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
       await seedUser(t, { email: 'new@acme.test', password: null });
       await seedUser(t, { email: 'jane@acme.test' });
       const cases = [
-        { email: 'root@acme.test', purpose: 'REGISTRATION' as const, use: (otp: string) => verifyCall('/api/auth/verify-registration-otp', { email: 'root@acme.test', otp }) },
+        {
+          email: 'root@acme.test',
+          purpose: 'REGISTRATION' as const,
+          use: (otp: string) => verifyCall('/api/auth/verify-registration-otp', { email: 'root@acme.test', otp }),
+        },
         { email: 'new@acme.test', purpose: 'ACCOUNT_ACTIVATION' as const, use: (otp: string) => activate('new@acme.test', otp) },
         { email: 'jane@acme.test', purpose: 'FORGOT_PASSWORD' as const, use: (otp: string) => reset('jane@acme.test', otp) },
       ];
@@ -286,7 +303,8 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
       const winners = responses.map((r, i) => (r.statusCode === 200 ? i : -1)).filter((i) => i >= 0);
       expect(winners).toHaveLength(1);
       for (const r of responses) if (r.statusCode !== 200) expect(r.json().error.code).toBe('INVALID_OTP');
-      for (const [i, password] of passwords.entries()) expect(await loginStatus('jane@acme.test', password)).toBe(i === winners[0] ? 200 : 401);
+      for (const [i, password] of passwords.entries())
+        expect(await loginStatus('jane@acme.test', password)).toBe(i === winners[0] ? 200 : 401);
     });
 
     it('lets exactly one of 8 concurrent activations with the right OTP through', async () => {
@@ -380,7 +398,12 @@ describe(`OTP flows (${TEST_DIALECT})`, () => {
       expect(response.statusCode).toBe(200);
       const data = response.json().data;
       expect(Object.keys(data).sort()).toEqual(['accessToken', 'expiresIn', 'refreshExpiresIn', 'refreshToken', 'user']);
-      expect(data.user).toMatchObject({ id, email: 'new@acme.test', isActive: true, projects: [expect.objectContaining({ id: crm.id, customProjectId: 'crm' })] });
+      expect(data.user).toMatchObject({
+        id,
+        email: 'new@acme.test',
+        isActive: true,
+        projects: [expect.objectContaining({ id: crm.id, customProjectId: 'crm' })],
+      });
       expect(JSON.stringify(data)).not.toContain(otp);
       expect(String(response.headers['set-cookie'])).toContain(`xtown_refresh=${data.refreshToken}`);
       expect((await t.get('/api/auth/me', bearer(data.accessToken))).statusCode).toBe(200);

@@ -28,16 +28,24 @@ describe(`project access: project-token and exchange-code (${TEST_DIALECT})`, ()
     await t.close();
   });
 
-  const open = (ref: string | number, accessToken = jane.accessToken) => t.post(`/api/auth/project-token/${ref}`, undefined, bearer(accessToken));
-  const exchange = (code: string, projectId: string | number, clientSecret: string) => t.post('/api/auth/exchange-code', { code, projectId, clientSecret });
-  const validate = (token: string, projectId?: string | number) => t.post('/api/auth/validate-token', projectId === undefined ? { token } : { token, projectId });
+  const open = (ref: string | number, accessToken = jane.accessToken) =>
+    t.post(`/api/auth/project-token/${ref}`, undefined, bearer(accessToken));
+  const exchange = (code: string, projectId: string | number, clientSecret: string) =>
+    t.post('/api/auth/exchange-code', { code, projectId, clientSecret });
+  const validate = (token: string, projectId?: string | number) =>
+    t.post('/api/auth/validate-token', projectId === undefined ? { token } : { token, projectId });
   async function codeFor(project: SeededProject, accessToken = jane.accessToken): Promise<string> {
     const response = await open(project.id, accessToken);
     expect(response.statusCode).toBe(200);
     return new URL(response.json().data.redirectUrl).searchParams.get('xtown_code')!;
   }
   const lastAccessed = async (userId: number, projectId: number) => {
-    const row = await raw.db.selectFrom('user_projects').select('lastAccessed').where('userId', '=', userId).where('projectId', '=', projectId).executeTakeFirstOrThrow();
+    const row = await raw.db
+      .selectFrom('user_projects')
+      .select('lastAccessed')
+      .where('userId', '=', userId)
+      .where('projectId', '=', projectId)
+      .executeTakeFirstOrThrow();
     return toDateOrNull(row.lastAccessed);
   };
   const expectTokenInvalid = (response: { statusCode: number; json(): { error: { code: string } } }) => {
@@ -54,7 +62,12 @@ describe(`project access: project-token and exchange-code (${TEST_DIALECT})`, ()
       const data = response.json().data;
       expect(Object.keys(data).sort()).toEqual(['expiresIn', 'project', 'projectToken', 'redirectUrl']);
       expect(data.expiresIn).toBe(8 * 3600);
-      expect(data.project).toEqual({ id: crm.id, customProjectId: 'crm', name: 'CRM', projectUrl: 'https://crm.acme.test/app?tenant=acme&lang=en' });
+      expect(data.project).toEqual({
+        id: crm.id,
+        customProjectId: 'crm',
+        name: 'CRM',
+        projectUrl: 'https://crm.acme.test/app?tenant=acme&lang=en',
+      });
       const redirect = new URL(data.redirectUrl);
       expect(`${redirect.origin}${redirect.pathname}`).toBe('https://crm.acme.test/app');
       expect([...redirect.searchParams.keys()]).toEqual(['tenant', 'lang', 'xtown_code']);
@@ -71,7 +84,12 @@ describe(`project access: project-token and exchange-code (${TEST_DIALECT})`, ()
       t.clock.advance(5_000);
       const byCustomId = await open('erp');
       expect(byCustomId.statusCode).toBe(200);
-      expect(byCustomId.json().data.project).toEqual({ id: erp.id, customProjectId: 'erp', name: 'ERP', projectUrl: 'https://erp.acme.test/app' });
+      expect(byCustomId.json().data.project).toEqual({
+        id: erp.id,
+        customProjectId: 'erp',
+        name: 'ERP',
+        projectUrl: 'https://erp.acme.test/app',
+      });
       expect(byCustomId.json().data.redirectUrl).toMatch(/^https:\/\/erp\.acme\.test\/app\?xtown_code=[A-Za-z0-9_-]+$/);
       expect(await lastAccessed(janeId, erp.id)).toEqual(t.clock.now());
     });
@@ -121,7 +139,12 @@ describe(`project access: project-token and exchange-code (${TEST_DIALECT})`, ()
       const data = response.json().data;
       expect(Object.keys(data).sort()).toEqual(['expiresIn', 'project', 'projectToken', 'user']);
       expect(data.expiresIn).toBe(8 * 3600);
-      expect(data.project).toEqual({ id: crm.id, customProjectId: 'crm', name: 'CRM', projectUrl: 'https://crm.acme.test/app?tenant=acme&lang=en' });
+      expect(data.project).toEqual({
+        id: crm.id,
+        customProjectId: 'crm',
+        name: 'CRM',
+        projectUrl: 'https://crm.acme.test/app?tenant=acme&lang=en',
+      });
       expect(data.user).toMatchObject({ id: janeId, email: 'jane@acme.test', role: 'ADMIN' });
       expect(data.user.projects).toEqual([expect.objectContaining({ id: crm.id, customProjectId: 'crm' })]);
       expect(JSON.stringify(data)).not.toMatch(/argon2|"password"|clientSecret/);

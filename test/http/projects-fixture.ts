@@ -90,7 +90,8 @@ export async function openProject(t: TestApp, accessToken: string, ref: string |
   return { projectToken: data.projectToken, code: new URL(data.redirectUrl).searchParams.get('xtown_code')! };
 }
 
-export const validateFor = (t: TestApp, token: string, projectId: string | number) => t.post('/api/auth/validate-token', { token, projectId });
+export const validateFor = (t: TestApp, token: string, projectId: string | number) =>
+  t.post('/api/auth/validate-token', { token, projectId });
 
 export const exchange = (t: TestApp, code: string, projectId: string | number, clientSecret: string) =>
   t.post('/api/auth/exchange-code', { code, projectId, clientSecret });

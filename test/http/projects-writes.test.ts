@@ -26,7 +26,16 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     });
     expect(created.statusCode, created.body).toBe(201);
     const data = created.json().data;
-    expect(data).toMatchObject({ customProjectId: 'billing_v2', name: 'Billing', projectUrl: 'https://billing.acme.test/login?from=xtown', icon: 'receipt', description: 'Invoices', isActive: true, createdBy: w.ids.root, assignedUsers: 0 });
+    expect(data).toMatchObject({
+      customProjectId: 'billing_v2',
+      name: 'Billing',
+      projectUrl: 'https://billing.acme.test/login?from=xtown',
+      icon: 'receipt',
+      description: 'Invoices',
+      isActive: true,
+      createdBy: w.ids.root,
+      assignedUsers: 0,
+    });
     expect(data.clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const row = await raw.db.selectFrom('projects').selectAll().where('id', '=', data.id).executeTakeFirstOrThrow();
@@ -49,7 +58,13 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
   });
 
   it('creates an inactive project when asked, and accepts http URLs', async () => {
-    const created = await send(t, 'POST', '/api/projects', root(), { customProjectId: 'intranet', name: 'Intranet', projectUrl: 'http://10.0.0.5:8080', isActive: false, icon: null });
+    const created = await send(t, 'POST', '/api/projects', root(), {
+      customProjectId: 'intranet',
+      name: 'Intranet',
+      projectUrl: 'http://10.0.0.5:8080',
+      isActive: false,
+      icon: null,
+    });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json().data).toMatchObject({ isActive: false, icon: null, description: null });
   });
@@ -91,13 +106,19 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
   });
 
   it('answers 409 PROJECT_ID_TAKEN for a used customProjectId, also under a race', async () => {
-    const taken = await send(t, 'POST', '/api/projects', root(), { customProjectId: 'crm', name: 'Again', projectUrl: 'https://x.acme.test' });
+    const taken = await send(t, 'POST', '/api/projects', root(), {
+      customProjectId: 'crm',
+      name: 'Again',
+      projectUrl: 'https://x.acme.test',
+    });
     expect(taken.statusCode).toBe(409);
     expect(taken.json().error.code).toBe('PROJECT_ID_TAKEN');
 
     const before = (await auditRows('PROJECT_CREATE')).length;
     const racers = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => send(t, 'POST', '/api/projects', root(), { customProjectId: 'race', name: `Racer ${i}`, projectUrl: 'https://race.acme.test' })),
+      Array.from({ length: 6 }, (_, i) =>
+        send(t, 'POST', '/api/projects', root(), { customProjectId: 'race', name: `Racer ${i}`, projectUrl: 'https://race.acme.test' }),
+      ),
     );
     const statuses = racers.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
@@ -108,15 +129,31 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
 
   it('updates some fields, audits the changes, and refuses bad updates without changing anything', async () => {
     t.clock.advance(60_000);
-    const updated = await send(t, 'PUT', '/api/projects/erp', root(), { name: 'ERP Suite', description: 'Planning', projectUrl: 'https://erp2.acme.test' });
+    const updated = await send(t, 'PUT', '/api/projects/erp', root(), {
+      name: 'ERP Suite',
+      description: 'Planning',
+      projectUrl: 'https://erp2.acme.test',
+    });
     expect(updated.statusCode, updated.body).toBe(200);
-    expect(updated.json().data).toMatchObject({ id: w.erp.id, customProjectId: 'erp', name: 'ERP Suite', description: 'Planning', projectUrl: 'https://erp2.acme.test', isActive: true, assignedUsers: 1 });
+    expect(updated.json().data).toMatchObject({
+      id: w.erp.id,
+      customProjectId: 'erp',
+      name: 'ERP Suite',
+      description: 'Planning',
+      projectUrl: 'https://erp2.acme.test',
+      isActive: true,
+      assignedUsers: 1,
+    });
     expect(updated.json().data.updatedAt).toBe(t.clock.now().toISOString());
     expect(updated.json().data.createdAt).not.toBe(updated.json().data.updatedAt);
     const [audit] = await auditRows('PROJECT_UPDATE');
     expect(JSON.parse(audit!.details!)).toEqual({
       customProjectId: 'erp',
-      changes: { name: { from: 'ERP', to: 'ERP Suite' }, projectUrl: { from: 'https://erp.acme.test/app', to: 'https://erp2.acme.test' }, description: 'changed' },
+      changes: {
+        name: { from: 'ERP', to: 'ERP Suite' },
+        projectUrl: { from: 'https://erp.acme.test/app', to: 'https://erp2.acme.test' },
+        description: 'changed',
+      },
     });
     const cleared = await send(t, 'PUT', `/api/projects/${w.erp.id}`, root(), { description: null });
     expect(cleared.json().data.description).toBeNull();
@@ -179,7 +216,8 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     expect(renamed.statusCode, renamed.body).toBe(200);
     expect(renamed.json().data).toMatchObject({ id: w.crm.id, customProjectId: 'crm-next' });
 
-    for (const ref of ['crm', 'crm-next', w.crm.id]) expect((await validateFor(t, before.projectToken, ref)).statusCode, String(ref)).toBe(401);
+    for (const ref of ['crm', 'crm-next', w.crm.id])
+      expect((await validateFor(t, before.projectToken, ref)).statusCode, String(ref)).toBe(401);
     expect((await send(t, 'GET', '/api/projects/crm', root())).statusCode).toBe(404);
     expect((await send(t, 'GET', '/api/projects/crm-next', w.subA.accessToken)).statusCode).toBe(200);
 
@@ -243,7 +281,11 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     expect(JSON.parse(audit!.details!)).toEqual({ customProjectId: 'crm', name: 'CRM', assignmentsRemoved: 4 });
 
     // The id is never handed to a new project, so a new project with the old name does not revive old tokens.
-    const again = await send(t, 'POST', '/api/projects', root(), { customProjectId: 'crm', name: 'CRM', projectUrl: 'https://crm.acme.test' });
+    const again = await send(t, 'POST', '/api/projects', root(), {
+      customProjectId: 'crm',
+      name: 'CRM',
+      projectUrl: 'https://crm.acme.test',
+    });
     expect(again.statusCode).toBe(201);
     expect(again.json().data.id).not.toBe(w.crm.id);
     expect((await validateFor(t, bySub.projectToken, 'crm')).statusCode).toBe(401);

@@ -21,22 +21,58 @@ describe(`/api/projects: reads and roles (${TEST_DIALECT})`, () => {
 
   it('lists every project to the Super Admin, newest first, with all assignments counted', async () => {
     const body = await list(w.root.accessToken);
-    expect(summary(body.data)).toEqual([['lab', 0], ['hr', 1], ['legacy', 2], ['erp', 1], ['crm', 4]]);
+    expect(summary(body.data)).toEqual([
+      ['lab', 0],
+      ['hr', 1],
+      ['legacy', 2],
+      ['erp', 1],
+      ['crm', 4],
+    ]);
     expect(body.meta).toEqual({ page: 1, limit: 20, total: 5, totalPages: 1 });
     const lab = body.data[0]!;
-    expect(Object.keys(lab).sort()).toEqual(['assignedUsers', 'createdAt', 'createdBy', 'customProjectId', 'description', 'icon', 'id', 'isActive', 'name', 'projectUrl', 'updatedAt']);
-    expect(lab).toMatchObject({ id: w.lab.id, name: 'LAB', isActive: true, createdBy: w.ids.root, icon: null, description: null, projectUrl: 'https://lab.acme.test/app' });
+    expect(Object.keys(lab).sort()).toEqual([
+      'assignedUsers',
+      'createdAt',
+      'createdBy',
+      'customProjectId',
+      'description',
+      'icon',
+      'id',
+      'isActive',
+      'name',
+      'projectUrl',
+      'updatedAt',
+    ]);
+    expect(lab).toMatchObject({
+      id: w.lab.id,
+      name: 'LAB',
+      isActive: true,
+      createdBy: w.ids.root,
+      icon: null,
+      description: null,
+      projectUrl: 'https://lab.acme.test/app',
+    });
     expect(new Date(lab.createdAt as string).toISOString()).toBe(lab.createdAt);
   });
 
   it('breaks createdAt ties by id, newest first', async () => {
-    await raw.db.updateTable('projects').set({ createdAt: new Date('2026-03-01T00:00:00.000Z') }).execute();
+    await raw.db
+      .updateTable('projects')
+      .set({ createdAt: new Date('2026-03-01T00:00:00.000Z') })
+      .execute();
     expect(summary((await list(w.root.accessToken)).data).map(([id]) => id)).toEqual(['lab', 'hr', 'legacy', 'erp', 'crm']);
   });
 
-  it("shows an Admin its assigned projects (inactive too), counting only itself and its own sub-users", async () => {
-    expect(summary((await list(w.adminA.accessToken)).data)).toEqual([['legacy', 2], ['erp', 1], ['crm', 2]]);
-    expect(summary((await list(w.adminB.accessToken)).data)).toEqual([['hr', 1], ['crm', 2]]);
+  it('shows an Admin its assigned projects (inactive too), counting only itself and its own sub-users', async () => {
+    expect(summary((await list(w.adminA.accessToken)).data)).toEqual([
+      ['legacy', 2],
+      ['erp', 1],
+      ['crm', 2],
+    ]);
+    expect(summary((await list(w.adminB.accessToken)).data)).toEqual([
+      ['hr', 1],
+      ['crm', 2],
+    ]);
   });
 
   it('shows a Sub User its active assigned projects, without assignedUsers', async () => {
@@ -125,8 +161,18 @@ describe(`/api/projects: reads and roles (${TEST_DIALECT})`, () => {
       inactiveProjects: 1,
       projectsByUser: { [adminA]: 3, [subA]: 2, [adminB]: 2, [subB]: 1 },
     });
-    expect(await stats(w.adminA.accessToken)).toEqual({ totalProjects: 3, activeProjects: 2, inactiveProjects: 1, projectsByUser: { [adminA]: 3, [subA]: 2 } });
-    expect(await stats(w.adminB.accessToken)).toEqual({ totalProjects: 2, activeProjects: 2, inactiveProjects: 0, projectsByUser: { [adminB]: 2, [subB]: 1 } });
+    expect(await stats(w.adminA.accessToken)).toEqual({
+      totalProjects: 3,
+      activeProjects: 2,
+      inactiveProjects: 1,
+      projectsByUser: { [adminA]: 3, [subA]: 2 },
+    });
+    expect(await stats(w.adminB.accessToken)).toEqual({
+      totalProjects: 2,
+      activeProjects: 2,
+      inactiveProjects: 0,
+      projectsByUser: { [adminB]: 2, [subB]: 1 },
+    });
     for (const token of [w.subA.accessToken, w.subB.accessToken]) {
       const response = await send(t, 'GET', '/api/projects/stats', token);
       expect(response.statusCode).toBe(403);
@@ -136,7 +182,13 @@ describe(`/api/projects: reads and roles (${TEST_DIALECT})`, () => {
 
   it('holds the role matrix of every route, and refused calls change nothing', async () => {
     const body = { customProjectId: 'new-one', name: 'New', projectUrl: 'https://new.acme.test' };
-    const routes: Array<{ method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; body?: unknown; ok: number; allowed: Array<keyof typeof tokens> }> = [
+    const routes: Array<{
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+      url: string;
+      body?: unknown;
+      ok: number;
+      allowed: Array<keyof typeof tokens>;
+    }> = [
       { method: 'GET', url: '/api/projects', ok: 200, allowed: ['root', 'adminA', 'adminB', 'subA'] },
       { method: 'GET', url: '/api/projects/stats', ok: 200, allowed: ['root', 'adminA', 'adminB'] },
       { method: 'GET', url: '/api/projects/erp', ok: 200, allowed: ['root', 'adminA'] },
@@ -145,7 +197,13 @@ describe(`/api/projects: reads and roles (${TEST_DIALECT})`, () => {
       { method: 'PUT', url: '/api/projects/crm', body: { name: 'Renamed' }, ok: 200, allowed: ['root'] },
       { method: 'DELETE', url: '/api/projects/erp', ok: 200, allowed: ['root'] },
     ];
-    const tokens = { anonymous: undefined, subA: w.subA.accessToken, adminA: w.adminA.accessToken, adminB: w.adminB.accessToken, root: w.root.accessToken };
+    const tokens = {
+      anonymous: undefined,
+      subA: w.subA.accessToken,
+      adminA: w.adminA.accessToken,
+      adminB: w.adminB.accessToken,
+      root: w.root.accessToken,
+    };
     for (const route of routes) {
       for (const [who, token] of Object.entries(tokens) as Array<[keyof typeof tokens, string | undefined]>) {
         if (route.allowed.includes(who)) continue;

@@ -10,8 +10,17 @@ async function footprint(t: TestApp, userId: number) {
   const db = await openRawDb(t);
   try {
     const tokens = await db.db.selectFrom('refresh_tokens').select(['rotatedAt', 'expiresAt']).where('userId', '=', userId).execute();
-    const audit = await db.db.selectFrom('audit_logs').select(['action', 'userId', 'ipAddress']).where('action', 'in', ['TOKEN_REFRESH', 'REFRESH_TOKEN_REUSE']).execute();
-    return { tokens, rotated: tokens.filter((r) => r.rotatedAt !== null).length, refreshes: audit.filter((a) => a.action === 'TOKEN_REFRESH'), reuses: audit.filter((a) => a.action === 'REFRESH_TOKEN_REUSE') };
+    const audit = await db.db
+      .selectFrom('audit_logs')
+      .select(['action', 'userId', 'ipAddress'])
+      .where('action', 'in', ['TOKEN_REFRESH', 'REFRESH_TOKEN_REUSE'])
+      .execute();
+    return {
+      tokens,
+      rotated: tokens.filter((r) => r.rotatedAt !== null).length,
+      refreshes: audit.filter((a) => a.action === 'TOKEN_REFRESH'),
+      reuses: audit.filter((a) => a.action === 'REFRESH_TOKEN_REUSE'),
+    };
   } finally {
     await db.destroy();
   }
@@ -43,7 +52,12 @@ describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
 
   it('writes the TOKEN_REFRESH row with the rotation, and nothing at all for a refused one', async () => {
     const session = await signIn(t, w.email);
-    const rotated = await t.request({ method: 'POST', url: '/api/auth/refresh-token', payload: { refreshToken: session.refreshToken }, headers: { 'user-agent': 'rotation-test' } });
+    const rotated = await t.request({
+      method: 'POST',
+      url: '/api/auth/refresh-token',
+      payload: { refreshToken: session.refreshToken },
+      headers: { 'user-agent': 'rotation-test' },
+    });
     expect(rotated.statusCode).toBe(200);
     const first = await footprint(t, w.userId);
     expect(first.refreshes).toEqual([{ action: 'TOKEN_REFRESH', userId: w.userId, ipAddress: '127.0.0.1' }]);
@@ -77,7 +91,10 @@ describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
 
   it('rotates a token stored under JWT_SECRET_PREVIOUS (both hashes are looked up)', async () => {
     const session = await signIn(t, w.email);
-    const next = await buildTestApp({ joinDatabase: t.sharedDatabaseUrl, env: { JWT_SECRET: 'a-brand-new-secret-that-is-long-enough-42', JWT_SECRET_PREVIOUS: t.config.jwtSecret } });
+    const next = await buildTestApp({
+      joinDatabase: t.sharedDatabaseUrl,
+      env: { JWT_SECRET: 'a-brand-new-secret-that-is-long-enough-42', JWT_SECRET_PREVIOUS: t.config.jwtSecret },
+    });
     try {
       const rotated = await refresh(next, session.refreshToken);
       expect(rotated.statusCode, rotated.body).toBe(200);

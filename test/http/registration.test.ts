@@ -7,7 +7,13 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
   let t: TestApp;
   useTestApp((app) => (t = app));
 
-  const body = (email: string, extra: Record<string, unknown> = {}) => ({ setupToken: SETUP_TOKEN, name: 'Root', email, password: STRONG_PASSWORD, ...extra });
+  const body = (email: string, extra: Record<string, unknown> = {}) => ({
+    setupToken: SETUP_TOKEN,
+    name: 'Root',
+    email,
+    password: STRONG_PASSWORD,
+    ...extra,
+  });
 
   it('goes from check-super-admin through register and the emailed OTP to a signed-in Super Admin', async () => {
     expect((await t.get('/api/auth/check-super-admin')).json()).toEqual({ success: true, data: { exists: false } });
@@ -95,7 +101,9 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
       if (user) pending.push({ email, otp: await otpFor(t, email, mark) });
     }
     expect(pending.length).toBeGreaterThanOrEqual(1);
-    const verified = await Promise.all(pending.flatMap(({ email, otp }) => [1, 2].map(() => t.post('/api/auth/verify-registration-otp', { email, otp }))));
+    const verified = await Promise.all(
+      pending.flatMap(({ email, otp }) => [1, 2].map(() => t.post('/api/auth/verify-registration-otp', { email, otp }))),
+    );
     const winners = verified.filter((r) => r.statusCode === 200);
     expect(winners).toHaveLength(1);
     for (const loser of verified.filter((r) => r.statusCode !== 200)) expect([401, 409]).toContain(loser.statusCode);

@@ -48,7 +48,11 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
       expect(validated.statusCode, 'validate-token').toBe(401);
       expect(validated.json().data).toEqual({ valid: false });
       expect((await me(t, token)).statusCode, '/me').toBe(401);
-      const changed = await t.post('/api/auth/change-password', { currentPassword: password, newPassword: 'Third-Passw0rd-Here' }, bearer(token));
+      const changed = await t.post(
+        '/api/auth/change-password',
+        { currentPassword: password, newPassword: 'Third-Passw0rd-Here' },
+        bearer(token),
+      );
       expect(changed.statusCode, `/change-password ${changed.body}`).toBe(401);
       expect((await t.post('/api/auth/project-token/crm', undefined, bearer(token))).statusCode, '/project-token').toBe(401);
       expect((await t.post('/api/auth/logout', { allDevices: true }, bearer(token))).statusCode, '/logout allDevices').toBe(401);
@@ -83,9 +87,19 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
 
   it('after change-password refuses the old tokens, and the fresh payload works everywhere', async () => {
     const issued = await issueTokens();
-    const changed = await t.post('/api/auth/change-password', { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD }, bearer(issued.accessTokens[1]!));
+    const changed = await t.post(
+      '/api/auth/change-password',
+      { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD },
+      bearer(issued.accessTokens[1]!),
+    );
     expect(changed.statusCode).toBe(200);
-    const payload = changed.json().data as { accessToken: string; refreshToken: string; expiresIn: number; refreshExpiresIn: number; user: { id: number } };
+    const payload = changed.json().data as {
+      accessToken: string;
+      refreshToken: string;
+      expiresIn: number;
+      refreshExpiresIn: number;
+      user: { id: number };
+    };
     expect(payload.user.id).toBe(w.userId);
     expect(payload.expiresIn).toBe(8 * 3600);
     expect(refreshCookie(changed)).toBe(payload.refreshToken);
@@ -125,7 +139,11 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
 
   it('refuses a wrong current password on change-password and revokes nothing', async () => {
     const issued = await issueTokens();
-    const wrong = await t.post('/api/auth/change-password', { currentPassword: 'Wrong-Passw0rd-1', newPassword: NEW_PASSWORD }, bearer(issued.accessTokens[2]!));
+    const wrong = await t.post(
+      '/api/auth/change-password',
+      { currentPassword: 'Wrong-Passw0rd-1', newPassword: NEW_PASSWORD },
+      bearer(issued.accessTokens[2]!),
+    );
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json().error.code).toBe('INVALID_CREDENTIALS');
     for (const token of issued.accessTokens) expect((await me(t, token)).statusCode).toBe(200);
@@ -140,7 +158,11 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
       const db = await openRawDb(t);
       try {
         if (change === 'suspended') {
-          await db.db.updateTable('users').set({ isSuspended: true, suspendedAt: t.clock.now(), suspensionReason: 'test', updatedAt: t.clock.now() }).where('id', '=', w.userId).execute();
+          await db.db
+            .updateTable('users')
+            .set({ isSuspended: true, suspendedAt: t.clock.now(), suspensionReason: 'test', updatedAt: t.clock.now() })
+            .where('id', '=', w.userId)
+            .execute();
         } else {
           await db.db.deleteFrom('users').where('id', '=', w.userId).execute();
         }
@@ -168,7 +190,8 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
       try {
         if (change === 'deactivated') await db.db.updateTable('projects').set({ isActive: false }).where('id', '=', w.crm.id).execute();
         if (change === 'deleted') await db.db.deleteFrom('projects').where('id', '=', w.crm.id).execute();
-        if (change === 'unassigned') await db.db.deleteFrom('user_projects').where('userId', '=', w.userId).where('projectId', '=', w.crm.id).execute();
+        if (change === 'unassigned')
+          await db.db.deleteFrom('user_projects').where('userId', '=', w.userId).where('projectId', '=', w.crm.id).execute();
       } finally {
         await db.destroy();
       }

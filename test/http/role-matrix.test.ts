@@ -22,7 +22,13 @@ interface Row {
 }
 
 /** Expected statuses, in the order anonymous, Sub User, Admin (the owner), another Admin, Super Admin. */
-const s = (anonymous: number, sub: number, admin: number, otherAdmin: number, root: number) => ({ anonymous, sub, admin, otherAdmin, root });
+const s = (anonymous: number, sub: number, admin: number, otherAdmin: number, root: number) => ({
+  anonymous,
+  sub,
+  admin,
+  otherAdmin,
+  root,
+});
 const CODES: Record<number, string> = { 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
 
 /**
@@ -34,7 +40,12 @@ const TABLE: Row[] = [
   { method: 'GET', path: '/api/projects/stats', expect: s(401, 403, 200, 200, 200) },
   { method: 'GET', path: '/api/projects/erp', expect: s(401, 404, 200, 404, 200) },
   { method: 'GET', path: '/api/projects/crm', expect: s(401, 200, 200, 404, 200) },
-  { method: 'POST', path: '/api/projects', body: (n: number) => ({ customProjectId: `made-${n}`, name: 'Made', projectUrl: 'https://made.acme.test' }), expect: s(401, 403, 403, 403, 201) },
+  {
+    method: 'POST',
+    path: '/api/projects',
+    body: (n: number) => ({ customProjectId: `made-${n}`, name: 'Made', projectUrl: 'https://made.acme.test' }),
+    expect: s(401, 403, 403, 403, 201),
+  },
   { method: 'POST', path: '/api/projects/erp/rotate-secret', expect: s(401, 403, 403, 403, 200) },
   { method: 'PUT', path: '/api/projects/erp', body: { name: 'ERP 2', description: 'Renamed' }, expect: s(401, 403, 403, 403, 200) },
   { method: 'DELETE', path: '/api/projects/:id', target: 'project', expect: s(401, 403, 403, 403, 200) },
@@ -44,15 +55,55 @@ const TABLE: Row[] = [
   { method: 'GET', path: '/api/users/:id', target: 'subOfAdmin', expect: s(401, 403, 200, 404, 200) },
   { method: 'GET', path: '/api/users/:id', target: 'projectAdmin', expect: s(401, 403, 404, 404, 200) },
   { method: 'GET', path: '/api/users/:id', target: 'superAdmin', expect: s(401, 403, 404, 404, 403) },
-  { method: 'POST', path: '/api/users/project-admin', body: (n: number) => ({ name: 'Pat', email: `pat${n}@acme.test`, subUserLimit: 3 }), expect: s(401, 403, 403, 403, 201) },
-  { method: 'POST', path: '/api/users/sub-user', body: (n: number) => ({ name: 'Sam', email: `sam${n}@acme.test` }), expect: s(401, 403, 201, 201, 403) },
-  { method: 'PUT', path: '/api/users/:id', target: 'subOfAdmin', body: { name: 'Renamed', customRole: 'Dev' }, expect: s(401, 403, 200, 404, 200) },
-  { method: 'PUT', path: '/api/users/:id', target: 'projectAdmin', body: { name: 'Renamed', subUserLimit: 7 }, expect: s(401, 403, 404, 404, 200) },
+  {
+    method: 'POST',
+    path: '/api/users/project-admin',
+    body: (n: number) => ({ name: 'Pat', email: `pat${n}@acme.test`, subUserLimit: 3 }),
+    expect: s(401, 403, 403, 403, 201),
+  },
+  {
+    method: 'POST',
+    path: '/api/users/sub-user',
+    body: (n: number) => ({ name: 'Sam', email: `sam${n}@acme.test` }),
+    expect: s(401, 403, 201, 201, 403),
+  },
+  {
+    method: 'PUT',
+    path: '/api/users/:id',
+    target: 'subOfAdmin',
+    body: { name: 'Renamed', customRole: 'Dev' },
+    expect: s(401, 403, 200, 404, 200),
+  },
+  {
+    method: 'PUT',
+    path: '/api/users/:id',
+    target: 'projectAdmin',
+    body: { name: 'Renamed', subUserLimit: 7 },
+    expect: s(401, 403, 404, 404, 200),
+  },
   { method: 'PUT', path: '/api/users/:id', target: 'superAdmin', body: { name: 'Renamed' }, expect: s(401, 403, 404, 404, 403) },
-  { method: 'PUT', path: '/api/users/:id/projects', target: 'subOfAdmin', body: { projectIds: ['crm', 'erp'] }, expect: s(401, 403, 200, 404, 200) },
-  { method: 'PUT', path: '/api/users/:id/projects', target: 'projectAdmin', body: { projectIds: ['wiki'] }, expect: s(401, 403, 404, 404, 200) },
+  {
+    method: 'PUT',
+    path: '/api/users/:id/projects',
+    target: 'subOfAdmin',
+    body: { projectIds: ['crm', 'erp'] },
+    expect: s(401, 403, 200, 404, 200),
+  },
+  {
+    method: 'PUT',
+    path: '/api/users/:id/projects',
+    target: 'projectAdmin',
+    body: { projectIds: ['wiki'] },
+    expect: s(401, 403, 404, 404, 200),
+  },
   { method: 'POST', path: '/api/users/:id/suspend', target: 'subOfAdmin', body: { reason: 'Matrix' }, expect: s(401, 403, 200, 404, 200) },
-  { method: 'POST', path: '/api/users/:id/suspend', target: 'projectAdmin', body: { reason: 'Matrix' }, expect: s(401, 403, 404, 404, 200) },
+  {
+    method: 'POST',
+    path: '/api/users/:id/suspend',
+    target: 'projectAdmin',
+    body: { reason: 'Matrix' },
+    expect: s(401, 403, 404, 404, 200),
+  },
   { method: 'POST', path: '/api/users/:id/suspend', target: 'superAdmin', body: { reason: 'Matrix' }, expect: s(401, 403, 404, 404, 403) },
   { method: 'POST', path: '/api/users/:id/unsuspend', target: 'suspendedSubOfAdmin', expect: s(401, 403, 200, 404, 200) },
   { method: 'POST', path: '/api/users/:id/unsuspend', target: 'suspendedProjectAdmin', expect: s(401, 403, 404, 404, 200) },
@@ -98,7 +149,8 @@ describe(`role matrix of /api/projects, /api/users and /api/audit-logs (${TEST_D
 
   const call = (method: Method, url: string, headers: Record<string, string>, payload?: unknown) =>
     t.request({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-  const headersOf = (who: Who) => ({ anonymous: {}, sub: w.subA.auth, admin: w.adminA.auth, otherAdmin: w.adminB.auth, root: w.root.auth })[who];
+  const headersOf = (who: Who) =>
+    ({ anonymous: {}, sub: w.subA.auth, admin: w.adminA.auth, otherAdmin: w.adminB.auth, root: w.root.auth })[who];
 
   async function created(response: { statusCode: number; body: string; json(): { data: { id: number } } }): Promise<number> {
     expect(response.statusCode, response.body).toBe(201);
@@ -111,20 +163,38 @@ describe(`role matrix of /api/projects, /api/users and /api/audit-logs (${TEST_D
       case 'superAdmin':
         return String(w.root.id);
       case 'project': {
-        const response = await call('POST', '/api/projects', w.root.auth, { customProjectId: `target-${seq}`, name: 'Target', projectUrl: 'https://target.acme.test' });
+        const response = await call('POST', '/api/projects', w.root.auth, {
+          customProjectId: `target-${seq}`,
+          name: 'Target',
+          projectUrl: 'https://target.acme.test',
+        });
         await created(response);
         return `target-${seq}`;
       }
       case 'subOfAdmin':
       case 'suspendedSubOfAdmin': {
-        const id = await created(await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'Target', email: `target${seq}@acme.test`, projectIds: ['crm'] }));
-        if (target === 'suspendedSubOfAdmin') expect((await call('POST', `/api/users/${id}/suspend`, w.adminA.auth, { reason: 'Set-up' })).statusCode).toBe(200);
+        const id = await created(
+          await call('POST', '/api/users/sub-user', w.adminA.auth, {
+            name: 'Target',
+            email: `target${seq}@acme.test`,
+            projectIds: ['crm'],
+          }),
+        );
+        if (target === 'suspendedSubOfAdmin')
+          expect((await call('POST', `/api/users/${id}/suspend`, w.adminA.auth, { reason: 'Set-up' })).statusCode).toBe(200);
         return String(id);
       }
       case 'projectAdmin':
       case 'suspendedProjectAdmin': {
-        const id = await created(await call('POST', '/api/users/project-admin', w.root.auth, { name: 'Target', email: `target${seq}@delta.test`, projectIds: ['erp'] }));
-        if (target === 'suspendedProjectAdmin') expect((await call('POST', `/api/users/${id}/suspend`, w.root.auth, { reason: 'Set-up' })).statusCode).toBe(200);
+        const id = await created(
+          await call('POST', '/api/users/project-admin', w.root.auth, {
+            name: 'Target',
+            email: `target${seq}@delta.test`,
+            projectIds: ['erp'],
+          }),
+        );
+        if (target === 'suspendedProjectAdmin')
+          expect((await call('POST', `/api/users/${id}/suspend`, w.root.auth, { reason: 'Set-up' })).statusCode).toBe(200);
         return String(id);
       }
     }
@@ -156,17 +226,117 @@ describe(`role matrix of /api/projects, /api/users and /api/audit-logs (${TEST_D
     const { root, adminA, adminB, subA, crm } = w;
     const newProject = { customProjectId: 'mass-x', name: 'X', projectUrl: 'https://x.acme.test' };
     const attempts: Array<[Record<string, string>, Method, string, Record<string, unknown>, Array<Record<string, unknown>>]> = [
-      [root.auth, 'POST', '/api/projects', newProject, [{ id: 999 }, { clientSecretHash: 'a'.repeat(64) }, { clientSecret: 'chosen-secret-0123456789' }, { createdBy: adminA.id }, { createdAt: '2020-01-01T00:00:00.000Z' }, { assignedUsers: 9 }, { role: 'ADMIN' }]],
-      [root.auth, 'PUT', '/api/projects/erp', { name: 'X' }, [{ id: 999 }, { clientSecretHash: 'a'.repeat(64) }, { clientSecret: 'chosen-secret-0123456789' }, { createdBy: adminA.id }, { updatedAt: '2020-01-01T00:00:00.000Z' }]],
-      [root.auth, 'POST', '/api/projects/erp/rotate-secret', {}, [{ clientSecret: 'chosen-secret-0123456789' }, { clientSecretHash: 'a'.repeat(64) }, { id: crm.id }]],
+      [
+        root.auth,
+        'POST',
+        '/api/projects',
+        newProject,
+        [
+          { id: 999 },
+          { clientSecretHash: 'a'.repeat(64) },
+          { clientSecret: 'chosen-secret-0123456789' },
+          { createdBy: adminA.id },
+          { createdAt: '2020-01-01T00:00:00.000Z' },
+          { assignedUsers: 9 },
+          { role: 'ADMIN' },
+        ],
+      ],
+      [
+        root.auth,
+        'PUT',
+        '/api/projects/erp',
+        { name: 'X' },
+        [
+          { id: 999 },
+          { clientSecretHash: 'a'.repeat(64) },
+          { clientSecret: 'chosen-secret-0123456789' },
+          { createdBy: adminA.id },
+          { updatedAt: '2020-01-01T00:00:00.000Z' },
+        ],
+      ],
+      [
+        root.auth,
+        'POST',
+        '/api/projects/erp/rotate-secret',
+        {},
+        [{ clientSecret: 'chosen-secret-0123456789' }, { clientSecretHash: 'a'.repeat(64) }, { id: crm.id }],
+      ],
       [root.auth, 'DELETE', '/api/projects/erp', {}, [{ id: crm.id }]],
-      [root.auth, 'POST', '/api/users/project-admin', { name: 'Mass', email: 'mass@acme.test' }, [{ role: 'SUPER_ADMIN' }, { password: STRONG_PASSWORD }, { isActive: true }, { createdById: adminB.id }, { id: 999 }, { isSuspended: true }, { superAdminSlot: 1 }, { passwordHash: 'x' }]],
-      [adminA.auth, 'POST', '/api/users/sub-user', { name: 'Mass', email: 'mass@acme.test' }, [{ role: 'ADMIN' }, { password: STRONG_PASSWORD }, { isActive: true }, { createdById: adminB.id }, { id: 999 }, { subUserLimit: 50 }, { companyName: 'Evil' }]],
-      [root.auth, 'PUT', `/api/users/${adminA.id}`, { name: 'Mass' }, [{ role: 'SUPER_ADMIN' }, { email: 'new@acme.test' }, { password: STRONG_PASSWORD }, { isActive: false }, { createdById: adminB.id }, { id: 999 }, { isSuspended: true }]],
-      [adminA.auth, 'PUT', `/api/users/${subA.id}`, { name: 'Mass' }, [{ role: 'ADMIN' }, { email: 'new@acme.test' }, { password: STRONG_PASSWORD }, { isActive: false }, { createdById: adminB.id }, { id: 999 }]],
-      [adminA.auth, 'PUT', `/api/users/${subA.id}/projects`, { projectIds: ['erp'] }, [{ role: 'ADMIN' }, { userId: adminB.id }, { isActive: true }]],
+      [
+        root.auth,
+        'POST',
+        '/api/users/project-admin',
+        { name: 'Mass', email: 'mass@acme.test' },
+        [
+          { role: 'SUPER_ADMIN' },
+          { password: STRONG_PASSWORD },
+          { isActive: true },
+          { createdById: adminB.id },
+          { id: 999 },
+          { isSuspended: true },
+          { superAdminSlot: 1 },
+          { passwordHash: 'x' },
+        ],
+      ],
+      [
+        adminA.auth,
+        'POST',
+        '/api/users/sub-user',
+        { name: 'Mass', email: 'mass@acme.test' },
+        [
+          { role: 'ADMIN' },
+          { password: STRONG_PASSWORD },
+          { isActive: true },
+          { createdById: adminB.id },
+          { id: 999 },
+          { subUserLimit: 50 },
+          { companyName: 'Evil' },
+        ],
+      ],
+      [
+        root.auth,
+        'PUT',
+        `/api/users/${adminA.id}`,
+        { name: 'Mass' },
+        [
+          { role: 'SUPER_ADMIN' },
+          { email: 'new@acme.test' },
+          { password: STRONG_PASSWORD },
+          { isActive: false },
+          { createdById: adminB.id },
+          { id: 999 },
+          { isSuspended: true },
+        ],
+      ],
+      [
+        adminA.auth,
+        'PUT',
+        `/api/users/${subA.id}`,
+        { name: 'Mass' },
+        [
+          { role: 'ADMIN' },
+          { email: 'new@acme.test' },
+          { password: STRONG_PASSWORD },
+          { isActive: false },
+          { createdById: adminB.id },
+          { id: 999 },
+        ],
+      ],
+      [
+        adminA.auth,
+        'PUT',
+        `/api/users/${subA.id}/projects`,
+        { projectIds: ['erp'] },
+        [{ role: 'ADMIN' }, { userId: adminB.id }, { isActive: true }],
+      ],
       [root.auth, 'PUT', `/api/users/${adminA.id}/projects`, { projectIds: ['crm'] }, [{ createdById: adminB.id }]],
-      [adminA.auth, 'POST', `/api/users/${subA.id}/suspend`, { reason: 'Mass' }, [{ isSuspended: false }, { suspendedBy: adminB.id }, { suspendedAt: '2020-01-01T00:00:00.000Z' }, { role: 'ADMIN' }]],
+      [
+        adminA.auth,
+        'POST',
+        `/api/users/${subA.id}/suspend`,
+        { reason: 'Mass' },
+        [{ isSuspended: false }, { suspendedBy: adminB.id }, { suspendedAt: '2020-01-01T00:00:00.000Z' }, { role: 'ADMIN' }],
+      ],
       [root.auth, 'POST', `/api/users/${adminA.id}/unsuspend`, {}, [{ unsuspendedBy: adminB.id }, { isSuspended: false }, { id: 1 }]],
       [adminA.auth, 'DELETE', `/api/users/${subA.id}`, {}, [{ id: adminB.id }, { force: true }, { role: 'ADMIN' }]],
     ];
@@ -187,7 +357,14 @@ describe(`role matrix of /api/projects, /api/users and /api/audit-logs (${TEST_D
       created(await call('POST', '/api/users/sub-user', admin.auth, { name: 'Quiet', email: `quiet-${admin.id}@acme.test` }));
     const victims = new Map([
       [w.adminA, { users: [w.adminB.id, w.subB.id, await freshSub(w.adminB)], projects: ['wiki', String(w.wiki.id)], foreign: w.wiki.id }],
-      [w.adminB, { users: [w.adminA.id, w.subA.id, await freshSub(w.adminA)], projects: ['erp', String(w.erp.id), 'crm', String(w.crm.id)], foreign: w.erp.id }],
+      [
+        w.adminB,
+        {
+          users: [w.adminA.id, w.subA.id, await freshSub(w.adminA)],
+          projects: ['erp', String(w.erp.id), 'crm', String(w.crm.id)],
+          foreign: w.erp.id,
+        },
+      ],
     ]);
     const before = await snapshotAll(raw);
     for (const [guesser, victim] of victims) {

@@ -27,12 +27,16 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
   let peer: SmtpPeer | undefined;
   let direct: Awaited<ReturnType<typeof createDb>>;
   let polls: OutboxPolls;
-  const outbox = () => (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
+  const outbox = () =>
+    (direct.db as unknown as Kysely<{ email_outbox: OutboxRow }>).selectFrom('email_outbox').selectAll().orderBy('id').execute();
 
   beforeEach(async () => {
     port = await freePort();
     peer = undefined;
-    t = await buildTestApp({ realMailer: true, env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' } });
+    t = await buildTestApp({
+      realMailer: true,
+      env: { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_FROM: 'Xtown <no-reply@x.test>' },
+    });
     direct = await createDb(t.config.databaseUrl, { poolSize: 1 });
     polls = watchOutboxPolls(t.container.store);
   });
@@ -43,7 +47,12 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
   });
 
   it('answers register at once, keeps the OTP email in the outbox, and delivers it once SMTP is back', async () => {
-    const registered = await t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: STRONG_PASSWORD });
+    const registered = await t.post('/api/auth/register', {
+      setupToken: SETUP_TOKEN,
+      name: 'Root',
+      email: EMAIL,
+      password: STRONG_PASSWORD,
+    });
     expect(registered.statusCode, registered.body).toBe(201);
 
     // The worker tried, failed on the refused connection, and scheduled a retry; the email waits, encrypted.
@@ -123,7 +132,9 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
         const response = await call();
         return { response, ms: Date.now() - startedAt };
       };
-      const register = await timed(() => t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: STRONG_PASSWORD }));
+      const register = await timed(() =>
+        t.post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: STRONG_PASSWORD }),
+      );
       expect(register.response.statusCode, register.response.body).toBe(201);
       expect(register.ms).toBeLessThan(1000);
 
@@ -144,10 +155,14 @@ describe(`an SMTP outage delays mail, never loses it (${TEST_DIALECT})`, () => {
       expect(first).toMatchObject({ kind: 'REGISTRATION_OTP', status: 'PENDING' });
 
       // The mailer's own timeout ends the hung attempt (nobody closes that connection), and a retry is scheduled.
-      const failed = await until('the hung attempt timed out', async () => {
-        const [row] = await outbox();
-        return row?.lastError ? row : undefined;
-      }, 20_000);
+      const failed = await until(
+        'the hung attempt timed out',
+        async () => {
+          const [row] = await outbox();
+          return row?.lastError ? row : undefined;
+        },
+        20_000,
+      );
       expect(failed.status).toBe('PENDING');
       expect(failed.lastError).toMatch(/greeting|timeout/i);
     } finally {

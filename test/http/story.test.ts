@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
-import { bearer, buildTestApp, login, otpFor, registerSuperAdmin, SETUP_TOKEN, STRONG_PASSWORD, type Session, type TestApp } from '../helpers/app.js';
+import {
+  bearer,
+  buildTestApp,
+  login,
+  otpFor,
+  registerSuperAdmin,
+  SETUP_TOKEN,
+  STRONG_PASSWORD,
+  type Session,
+  type TestApp,
+} from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { exchange, openProject, send, validateFor } from './projects-fixture.js';
 import { me, validate } from './tokens-fixture.js';
@@ -50,7 +60,11 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     // 2. Two projects; each client secret is shown once.
     step();
     const createProject = async (customProjectId: string, name: string) => {
-      const response = await send(t, 'POST', '/api/projects', root.accessToken, { customProjectId, name, projectUrl: `https://${customProjectId}.acme.test/app` });
+      const response = await send(t, 'POST', '/api/projects', root.accessToken, {
+        customProjectId,
+        name,
+        projectUrl: `https://${customProjectId}.acme.test/app`,
+      });
       expect(response.statusCode, response.body).toBe(201);
       const data = response.json().data as { id: number; clientSecret: string };
       return { id: data.id, customProjectId, clientSecret: keep(data.clientSecret) };
@@ -73,7 +87,13 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     });
     expect(createdAdmin.statusCode, createdAdmin.body).toBe(201);
     const adminId = createdAdmin.json().data.id as number;
-    expect(createdAdmin.json().data).toMatchObject({ role: 'ADMIN', isActive: false, subUserLimit: 2, createdById: root.user.id, projects: [{ id: crm.id }] });
+    expect(createdAdmin.json().data).toMatchObject({
+      role: 'ADMIN',
+      isActive: false,
+      subUserLimit: 2,
+      createdById: root.user.id,
+      projects: [{ id: crm.id }],
+    });
 
     // 4. The Admin activates from the ACCOUNT_ACTIVATION email and chooses its password.
     step();
@@ -86,7 +106,8 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     await t.mailer.waitFor((m) => m.to === 'alice@acme.test' && /welcome/i.test(m.subject));
 
     // 5. Sub Users up to the limit, with the Admin's project; the next one is refused.
-    const createSub = (name: string, email: string) => send(t, 'POST', '/api/users/sub-user', admin.accessToken, { name, email, projectIds: ['crm'] });
+    const createSub = (name: string, email: string) =>
+      send(t, 'POST', '/api/users/sub-user', admin.accessToken, { name, email, projectIds: ['crm'] });
     const creatingSubs = t.mailer.mark();
     step();
     const sub1 = await createSub('Carol Sub', 'carol@acme.test');
@@ -95,7 +116,13 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     const sub2 = await createSub('Dave Sub', 'dave@acme.test');
     expect(sub2.statusCode, sub2.body).toBe(201);
     const [sub1Id, sub2Id] = [sub1.json().data.id as number, sub2.json().data.id as number];
-    expect(sub1.json().data).toMatchObject({ role: 'SUB_USER', createdById: adminId, companyName: 'Acme', companyPhone: '+15550100', projects: [{ id: crm.id }] });
+    expect(sub1.json().data).toMatchObject({
+      role: 'SUB_USER',
+      createdById: adminId,
+      companyName: 'Acme',
+      companyPhone: '+15550100',
+      projects: [{ id: crm.id }],
+    });
     step();
     const third = await createSub('Erin Sub', 'erin@acme.test');
     expect(third.statusCode).toBe(403);
@@ -130,7 +157,12 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     expect((await exchange(t, code, 'crm', crm.clientSecret)).statusCode).toBe(401);
     const validated = await validateFor(t, exchangedToken, 'crm');
     expect(validated.statusCode, validated.body).toBe(200);
-    expect(validated.json().data).toMatchObject({ valid: true, tokenType: 'PROJECT_ACCESS', user: { id: sub1Id, role: 'SUB_USER' }, project: { id: crm.id } });
+    expect(validated.json().data).toMatchObject({
+      valid: true,
+      tokenType: 'PROJECT_ACCESS',
+      user: { id: sub1Id, role: 'SUB_USER' },
+      project: { id: crm.id },
+    });
     expect(validated.json().data.user.projects.map((p: { id: number }) => p.id)).toEqual([crm.id]);
     expect((await validateFor(t, exchangedToken, 'wiki')).statusCode).toBe(401);
 
@@ -153,7 +185,12 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     step();
     const suspended = await t.post(`/api/users/${adminId}/suspend`, { reason: 'Contract ended' }, rootAuth);
     expect(suspended.statusCode, suspended.body).toBe(200);
-    expect(suspended.json().data).toMatchObject({ isSuspended: true, suspendedBy: root.user.id, suspensionReason: 'Contract ended', suspendedAt: t.clock.now().toISOString() });
+    expect(suspended.json().data).toMatchObject({
+      isSuspended: true,
+      suspendedBy: root.user.id,
+      suspensionReason: 'Contract ended',
+      suspendedAt: t.clock.now().toISOString(),
+    });
 
     const dead = await validate(t, admin.accessToken);
     expect(dead.statusCode).toBe(401);
@@ -180,7 +217,11 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     expect(userStats.statusCode).toBe(200);
     const us = userStats.json().data;
     expect(us).toMatchObject({ totalUsers: 3, projectAdmins: 1, subUsers: 2, verifiedUsers: 2, unverifiedUsers: 1 });
-    expect(us.recentUsers.map((u: { id: number; isActive: boolean }) => [u.id, u.isActive])).toEqual([[sub2Id, false], [sub1Id, true], [adminId, true]]);
+    expect(us.recentUsers.map((u: { id: number; isActive: boolean }) => [u.id, u.isActive])).toEqual([
+      [sub2Id, false],
+      [sub1Id, true],
+      [adminId, true],
+    ]);
     expect(us.systemOverview).toEqual([
       { name: 'Users', value: 3, color: '#3B82F6' },
       { name: 'Projects', value: 2, color: '#10B981' },
@@ -191,9 +232,20 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
       { name: 'Unverified', value: 1, color: '#F59E0B' },
     ]);
     const projectStats = await send(t, 'GET', '/api/projects/stats', root.accessToken);
-    expect(projectStats.json().data).toEqual({ totalProjects: 2, activeProjects: 2, inactiveProjects: 0, projectsByUser: { [adminId]: 1, [sub1Id]: 1, [sub2Id]: 1 } });
-    const projects = (await send(t, 'GET', '/api/projects', root.accessToken)).json().data as Array<{ customProjectId: string; assignedUsers: number }>;
-    expect(projects.map((p) => [p.customProjectId, p.assignedUsers])).toEqual([['wiki', 0], ['crm', 3]]);
+    expect(projectStats.json().data).toEqual({
+      totalProjects: 2,
+      activeProjects: 2,
+      inactiveProjects: 0,
+      projectsByUser: { [adminId]: 1, [sub1Id]: 1, [sub2Id]: 1 },
+    });
+    const projects = (await send(t, 'GET', '/api/projects', root.accessToken)).json().data as Array<{
+      customProjectId: string;
+      assignedUsers: number;
+    }>;
+    expect(projects.map((p) => [p.customProjectId, p.assignedUsers])).toEqual([
+      ['wiki', 0],
+      ['crm', 3],
+    ]);
 
     // 10. The audit log tells the story, with the right actors and targets, in order.
     const log = await send(t, 'GET', '/api/audit-logs?limit=100', root.accessToken);
@@ -239,7 +291,10 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     for (const secret of secrets) {
       expect(shown.includes(secret), `audit rows (API) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
       expect(stored.includes(secret), `audit rows (DB) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
-      expect(t.rawLogs.some((line) => line.includes(secret)), `logs hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
+      expect(
+        t.rawLogs.some((line) => line.includes(secret)),
+        `logs hold a secret: ${secret.slice(0, 12)}…`,
+      ).toBe(false);
     }
   });
 });

@@ -12,10 +12,20 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
   let db: Database;
   useTestWorld(buildWorld, (world) => ({ t, w, raw: db } = world), { rawPoolSize: 2 });
 
-  const suspend = (id: number, auth: Record<string, string>, reason: unknown = 'Policy violation') => t.post(`/api/users/${id}/suspend`, { reason }, auth);
+  const suspend = (id: number, auth: Record<string, string>, reason: unknown = 'Policy violation') =>
+    t.post(`/api/users/${id}/suspend`, { reason }, auth);
   const unsuspend = (id: number, auth: Record<string, string>) => t.post(`/api/users/${id}/unsuspend`, undefined, auth);
   const liveSessions = async (userId: number) =>
-    Number((await db.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).where('userId', '=', userId).where('revokedAt', 'is', null).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db.db
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('userId', '=', userId)
+          .where('revokedAt', 'is', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   /** A project token for the actor's assigned project, and a check that it validates. */
   async function projectToken(auth: Record<string, string>, project: string) {
@@ -33,7 +43,14 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
     const response = await suspend(w.adminA.id, w.root.auth, 'Unpaid invoices');
     expect(response.statusCode).toBe(200);
     const user = response.json().data;
-    expect(user).toMatchObject({ id: w.adminA.id, isSuspended: true, suspendedBy: w.root.id, suspensionReason: 'Unpaid invoices', unsuspendedAt: null, unsuspendedBy: null });
+    expect(user).toMatchObject({
+      id: w.adminA.id,
+      isSuspended: true,
+      suspendedBy: w.root.id,
+      suspensionReason: 'Unpaid invoices',
+      unsuspendedAt: null,
+      unsuspendedBy: null,
+    });
     expect(user.suspendedAt).toBe(t.clock.now().toISOString());
 
     expect((await t.get('/api/auth/me', w.adminA.auth)).statusCode).toBe(401);
@@ -57,7 +74,13 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
     const email = await t.mailer.waitFor((m) => m.to === w.adminA.email && /suspended/i.test(m.subject));
     expect(email.text).toContain('Unpaid invoices');
     const [row] = await auditRows(db, 'USER_SUSPEND');
-    expect(row).toMatchObject({ userId: w.root.id, actorEmail: w.root.email, targetUserId: w.adminA.id, success: true, details: { reason: 'Unpaid invoices', sessionsRevoked: 1 } });
+    expect(row).toMatchObject({
+      userId: w.root.id,
+      actorEmail: w.root.email,
+      targetUserId: w.adminA.id,
+      success: true,
+      details: { reason: 'Unpaid invoices', sessionsRevoked: 1 },
+    });
   });
 
   it('lets an Admin suspend and unsuspend its own Sub User; unsuspension records who and when and clears the suspension', async () => {
@@ -108,7 +131,14 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
 
   it('refuses a missing, empty or too long reason and unknown fields, changing nothing', async () => {
     const before = await snapshot(db, w.subA.id);
-    for (const body of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }, { reason: 'ok', isSuspended: false }, { reason: 'ok', suspendedBy: w.adminB.id }]) {
+    for (const body of [
+      {},
+      { reason: '' },
+      { reason: '   ' },
+      { reason: 'x'.repeat(501) },
+      { reason: 'ok', isSuspended: false },
+      { reason: 'ok', suspendedBy: w.adminB.id },
+    ]) {
       const response = await t.post(`/api/users/${w.subA.id}/suspend`, body, w.adminA.auth);
       expect(response.statusCode, JSON.stringify(body).slice(0, 60)).toBe(400);
     }
@@ -151,7 +181,9 @@ describe(`suspension through /api/users (${TEST_DIALECT})`, () => {
     const responses = await Promise.all([suspend(w.subA.id, w.root.auth, 'by root'), suspend(w.subA.id, w.adminA.auth, 'by admin')]);
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(await auditRows(db, 'USER_SUSPEND')).toHaveLength(1);
-    const emails = await t.mailer.waitFor((m) => m.to === w.subA.email && /suspended/i.test(m.subject)).then(() => t.mailer.sent.filter((m) => m.to === w.subA.email && /suspended/i.test(m.subject)));
+    const emails = await t.mailer
+      .waitFor((m) => m.to === w.subA.email && /suspended/i.test(m.subject))
+      .then(() => t.mailer.sent.filter((m) => m.to === w.subA.email && /suspended/i.test(m.subject)));
     expect(emails).toHaveLength(1);
   });
 });

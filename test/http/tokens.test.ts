@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { bearer, seedUser, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { useTestWorld } from '../helpers/world.js';
-import { DAY, HOUR, me, openRawDb, projectToken, refresh, refreshCookie, seedWorld, signIn, validate, type World } from './tokens-fixture.js';
+import {
+  DAY,
+  HOUR,
+  me,
+  openRawDb,
+  projectToken,
+  refresh,
+  refreshCookie,
+  seedWorld,
+  signIn,
+  validate,
+  type World,
+} from './tokens-fixture.js';
 
 const ACCESS_TTL_SEC = 8 * 3600;
 
@@ -38,20 +50,38 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
 
     it('reads the body first, then the xtown_refresh cookie', async () => {
       const session = await signIn(t, w.email);
-      const viaCookie = await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: { cookie: `xtown_refresh=${session.refreshToken}` } });
+      const viaCookie = await t.request({
+        method: 'POST',
+        url: '/api/auth/refresh-token',
+        headers: { cookie: `xtown_refresh=${session.refreshToken}` },
+      });
       expect(viaCookie.statusCode).toBe(200);
       const second = viaCookie.json().data.refreshToken as string;
       expect(refreshCookie(viaCookie)).toBe(second);
 
       // A valid body wins over a garbage cookie...
-      const bodyWins = await t.request({ method: 'POST', url: '/api/auth/refresh-token', payload: { refreshToken: second }, headers: { cookie: 'xtown_refresh=garbage' } });
+      const bodyWins = await t.request({
+        method: 'POST',
+        url: '/api/auth/refresh-token',
+        payload: { refreshToken: second },
+        headers: { cookie: 'xtown_refresh=garbage' },
+      });
       expect(bodyWins.statusCode).toBe(200);
       const third = bodyWins.json().data.refreshToken as string;
 
       // ...and a bad body is not rescued by a valid cookie, which stays unused.
-      const bodyFirst = await t.request({ method: 'POST', url: '/api/auth/refresh-token', payload: { refreshToken: 'f0f0f0f0-0000-4000-8000-000000000000' }, headers: { cookie: `xtown_refresh=${third}` } });
+      const bodyFirst = await t.request({
+        method: 'POST',
+        url: '/api/auth/refresh-token',
+        payload: { refreshToken: 'f0f0f0f0-0000-4000-8000-000000000000' },
+        headers: { cookie: `xtown_refresh=${third}` },
+      });
       expect(bodyFirst.statusCode).toBe(401);
-      const cookieStillGood = await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: { cookie: `xtown_refresh=${third}` } });
+      const cookieStillGood = await t.request({
+        method: 'POST',
+        url: '/api/auth/refresh-token',
+        headers: { cookie: `xtown_refresh=${third}` },
+      });
       expect(cookieStillGood.statusCode).toBe(200);
 
       const neither = await t.request({ method: 'POST', url: '/api/auth/refresh-token' });
@@ -82,7 +112,11 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
 
       const db = await openRawDb(t);
       try {
-        const audit = await db.db.selectFrom('audit_logs').select(['action', 'success']).where('action', '=', 'REFRESH_TOKEN_REUSE').execute();
+        const audit = await db.db
+          .selectFrom('audit_logs')
+          .select(['action', 'success'])
+          .where('action', '=', 'REFRESH_TOKEN_REUSE')
+          .execute();
         expect(audit.length).toBeGreaterThanOrEqual(1);
       } finally {
         await db.destroy();
@@ -122,7 +156,7 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
         await db.destroy();
       }
     });
-    it("sets the cookie to live only as long as the session has left: rotation does not extend it", async () => {
+    it('sets the cookie to live only as long as the session has left: rotation does not extend it', async () => {
       const session = await signIn(t, w.email);
       t.clock.advance(DAY);
       const response = await refresh(t, session.refreshToken);
@@ -180,7 +214,10 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
     it('leaves nothing alive when a logout races a refresh of the same session, and never answers 500', async () => {
       for (let round = 0; round < 25; round += 1) {
         const session = await signIn(t, w.email);
-        const [out, rotated] = await Promise.all([t.post('/api/auth/logout', { refreshToken: session.refreshToken }), refresh(t, session.refreshToken)]);
+        const [out, rotated] = await Promise.all([
+          t.post('/api/auth/logout', { refreshToken: session.refreshToken }),
+          refresh(t, session.refreshToken),
+        ]);
         expect(out.statusCode, out.body).toBe(200);
         expect([200, 401], rotated.body).toContain(rotated.statusCode);
         if (rotated.statusCode !== 200) continue;
@@ -213,7 +250,10 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
     it('accepts an access token in the body and as Bearer, with the token user, no project and expiresAt', async () => {
       const session = await signIn(t, w.email);
       const expectedExpiry = new Date(Math.floor(t.clock.now().getTime() / 1000) * 1000 + ACCESS_TTL_SEC * 1000).toISOString();
-      for (const response of [await validate(t, session.accessToken), await t.post('/api/auth/validate-token', undefined, bearer(session.accessToken))]) {
+      for (const response of [
+        await validate(t, session.accessToken),
+        await t.post('/api/auth/validate-token', undefined, bearer(session.accessToken)),
+      ]) {
         expect(response.statusCode).toBe(200);
         const data = response.json().data;
         expect(data).toMatchObject({ valid: true, tokenType: 'ACCESS', project: null, expiresAt: expectedExpiry });
@@ -231,7 +271,9 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
         });
         expect(new Date(data.user.createdAt).toISOString()).toBe(data.user.createdAt);
         expect(data.user.projects.map((p: { customProjectId: string }) => p.customProjectId).sort()).toEqual(['crm', 'erp']);
-        expect(data.user.projects[0]).toEqual(expect.objectContaining({ id: expect.any(Number), name: expect.any(String), projectUrl: expect.any(String), isActive: true }));
+        expect(data.user.projects[0]).toEqual(
+          expect.objectContaining({ id: expect.any(Number), name: expect.any(String), projectUrl: expect.any(String), isActive: true }),
+        );
         expect(data.user).not.toHaveProperty('password');
       }
     });
@@ -312,7 +354,8 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
       expect(hash).toMatch(/^\$argon2/);
       expect(after.body).not.toContain(hash);
       expect(after.body).not.toContain('$argon2');
-      for (const key of ['password', 'passwordHash', 'failedLoginCount', 'lockedUntil', 'superAdminSlot']) expect(data).not.toHaveProperty(key);
+      for (const key of ['password', 'passwordHash', 'failedLoginCount', 'lockedUntil', 'superAdminSlot'])
+        expect(data).not.toHaveProperty(key);
     });
   });
 });

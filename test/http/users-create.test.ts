@@ -68,10 +68,20 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
       const taken = await call('POST', '/api/users/project-admin', w.root.auth, { name: 'Dup', email: 'ALICE@acme.test' });
       expect(taken.statusCode).toBe(409);
       expect(taken.json().error.code).toBe('EMAIL_TAKEN');
-      const unknown = await call('POST', '/api/users/project-admin', w.root.auth, { name: 'G', email: 'g@g.test', projectIds: [9999, 'nope'] });
+      const unknown = await call('POST', '/api/users/project-admin', w.root.auth, {
+        name: 'G',
+        email: 'g@g.test',
+        projectIds: [9999, 'nope'],
+      });
       expect(unknown.statusCode).toBe(400);
       expect(unknown.json().error.details[0].field).toBe('projectIds');
-      for (const extra of [{ role: 'SUPER_ADMIN' }, { password: STRONG_PASSWORD }, { isActive: true }, { createdById: w.adminB.id }, { isSuspended: true }]) {
+      for (const extra of [
+        { role: 'SUPER_ADMIN' },
+        { password: STRONG_PASSWORD },
+        { isActive: true },
+        { createdById: w.adminB.id },
+        { isSuspended: true },
+      ]) {
         const refused = await call('POST', '/api/users/project-admin', w.root.auth, { name: 'H', email: 'h@h.test', ...extra });
         expect(refused.statusCode, JSON.stringify(extra)).toBe(400);
         expect(refused.json().error.code).toBe('VALIDATION_ERROR');
@@ -85,12 +95,29 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
 
   describe('POST /sub-user', () => {
     it("creates a Sub User with the Admin's company and some of its projects, and the emailed OTP activates it", async () => {
-      await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, { companyName: 'Acme Inc', companyAddress: '1 Main St', companyPhone: '+15550100' });
+      await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, {
+        companyName: 'Acme Inc',
+        companyAddress: '1 Main St',
+        companyPhone: '+15550100',
+      });
       const mark = t.mailer.mark();
-      const response = await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'Gus', email: 'gus@acme.test', customRole: 'Dev', projectIds: ['erp'] });
+      const response = await call('POST', '/api/users/sub-user', w.adminA.auth, {
+        name: 'Gus',
+        email: 'gus@acme.test',
+        customRole: 'Dev',
+        projectIds: ['erp'],
+      });
       expect(response.statusCode).toBe(201);
       const created = response.json().data;
-      expect(created).toMatchObject({ role: 'SUB_USER', customRole: 'Dev', companyName: 'Acme Inc', companyAddress: '1 Main St', companyPhone: '+15550100', createdById: w.adminA.id, isActive: false });
+      expect(created).toMatchObject({
+        role: 'SUB_USER',
+        customRole: 'Dev',
+        companyName: 'Acme Inc',
+        companyAddress: '1 Main St',
+        companyPhone: '+15550100',
+        createdById: w.adminA.id,
+        isActive: false,
+      });
       expect(created.projects.map((p: { id: number }) => p.id)).toEqual([w.erp.id]);
       const otp = await otpFor(t, 'gus@acme.test', mark, /activate/i);
       const activated = await t.post('/api/auth/activate-account', { email: 'gus@acme.test', otp, password: STRONG_PASSWORD });
@@ -99,7 +126,7 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
       expect(row).toMatchObject({ userId: w.adminA.id, targetUserId: created.id, success: true });
     });
 
-    it("refuses projects the Admin does not hold (403 FORBIDDEN) without revealing whether they exist, and company fields", async () => {
+    it('refuses projects the Admin does not hold (403 FORBIDDEN) without revealing whether they exist, and company fields', async () => {
       const users = await userCount(db);
       for (const projectIds of [[w.wiki.id], ['wiki'], [w.crm.id, w.wiki.id], [9999], ['no-such']]) {
         const response = await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'H', email: 'h@acme.test', projectIds });
@@ -126,11 +153,16 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
     });
 
     it('gives exactly one success to concurrent creations at the limit minus one', async () => {
-      for (const [round, parallel] of [[1, 2], [2, 6]] as const) {
+      for (const [round, parallel] of [
+        [1, 2],
+        [2, 6],
+      ] as const) {
         const limit = (await t.container.store.repos.userAdmin.countSubUsers(w.adminA.id)) + 1;
         await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, { subUserLimit: limit });
         const responses = await Promise.all(
-          Array.from({ length: parallel }, (_, i) => call('POST', '/api/users/sub-user', w.adminA.auth, { name: `Racer ${i}`, email: `racer${round}-${i}@acme.test` })),
+          Array.from({ length: parallel }, (_, i) =>
+            call('POST', '/api/users/sub-user', w.adminA.auth, { name: `Racer ${i}`, email: `racer${round}-${i}@acme.test` }),
+          ),
         );
         const statuses = responses.map((r) => r.statusCode).sort();
         expect(statuses, `round ${round}`).toEqual([201, ...Array(parallel - 1).fill(403)]);
@@ -147,7 +179,8 @@ describe(`creating users through /api/users (${TEST_DIALECT})`, () => {
       expect(row).toMatchObject({ userId: w.adminA.id, success: false });
       expect(row!.details).toMatchObject({ email: 'dave@beta.test', reason: 'email taken' });
       let last = taken;
-      for (let i = 0; i < 10; i += 1) last = await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'Dup', email: 'bob@beta.test' });
+      for (let i = 0; i < 10; i += 1)
+        last = await call('POST', '/api/users/sub-user', w.adminA.auth, { name: 'Dup', email: 'bob@beta.test' });
       expect(last.statusCode).toBe(429);
       expect(last.json().error.code).toBe('RATE_LIMITED');
       expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);

@@ -60,7 +60,11 @@ export async function auditRows(db: Database, action?: string) {
     .$if(action !== undefined, (q) => q.where('action', '=', action!))
     .orderBy('id')
     .execute();
-  return rows.map((r) => ({ ...r, success: toBool(r.success), details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null }));
+  return rows.map((r) => ({
+    ...r,
+    success: toBool(r.success),
+    details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+  }));
 }
 
 /** Everything about a user that a refused call must leave alone. */
@@ -71,7 +75,10 @@ export async function snapshot(db: Database, userId: number) {
 }
 
 export async function userCount(db: Database): Promise<number> {
-  const row = await db.db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await db.db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

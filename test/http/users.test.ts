@@ -64,7 +64,10 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
       const body = response.json();
       expect(body.meta).toEqual({ page: 1, limit: 20, total: 4, totalPages: 1 });
       expect(body.data.map((u: { id: number }) => u.id)).toEqual([w.subB.id, w.subA.id, w.adminB.id, w.adminA.id]);
-      expect(body.data.find((u: { id: number }) => u.id === w.adminA.id).projects.map((p: { id: number }) => p.id)).toEqual([w.crm.id, w.erp.id]);
+      expect(body.data.find((u: { id: number }) => u.id === w.adminA.id).projects.map((p: { id: number }) => p.id)).toEqual([
+        w.crm.id,
+        w.erp.id,
+      ]);
       expect(JSON.stringify(body)).not.toMatch(/password|failedLogin|superAdminSlot/i);
 
       const page2 = (await call('GET', '/api/users?page=2&limit=3', w.root.auth)).json();
@@ -73,7 +76,11 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
     });
 
     it('orders by createdAt before id', async () => {
-      await db.db.updateTable('users').set({ createdAt: new Date(t.clock.now().getTime() + 3_600_000) }).where('id', '=', w.adminA.id).execute();
+      await db.db
+        .updateTable('users')
+        .set({ createdAt: new Date(t.clock.now().getTime() + 3_600_000) })
+        .where('id', '=', w.adminA.id)
+        .execute();
       const ids = (await call('GET', '/api/users', w.root.auth)).json().data.map((u: { id: number }) => u.id);
       expect(ids).toEqual([w.adminA.id, w.subB.id, w.subA.id, w.adminB.id]);
     });
@@ -89,7 +96,11 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
     });
 
     it('searches name or email case-insensitively, literally, and filters by role, isActive and isSuspended', async () => {
-      const ids = async (query: string) => (await call('GET', `/api/users?${query}`, w.root.auth)).json().data.map((u: { id: number }) => u.id).sort();
+      const ids = async (query: string) =>
+        (await call('GET', `/api/users?${query}`, w.root.auth))
+          .json()
+          .data.map((u: { id: number }) => u.id)
+          .sort();
       expect(await ids('search=ACME')).toEqual([w.adminA.id, w.subA.id].sort());
       expect(await ids('search=Carol')).toEqual([w.subA.id]);
       expect(await ids(`search=${encodeURIComponent('%')}`)).toEqual([]);
@@ -97,7 +108,8 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
       await t.container.store.repos.userAdmin.updateProfile(w.adminB.id, { name: 'Bob 100%_sure' }, t.clock.now());
       expect(await ids(`search=${encodeURIComponent('0%_S')}`)).toEqual([w.adminB.id]);
       expect(await ids('role=SUB_USER')).toEqual([w.subA.id, w.subB.id].sort());
-      const pending = (await call('POST', '/api/users/project-admin', w.root.auth, { name: 'Pending', email: 'pending@p.test' })).json().data.id;
+      const pending = (await call('POST', '/api/users/project-admin', w.root.auth, { name: 'Pending', email: 'pending@p.test' })).json()
+        .data.id;
       expect(await ids('isActive=false')).toEqual([pending]);
       expect(await ids('isActive=true&role=ADMIN')).toEqual([w.adminA.id, w.adminB.id].sort());
       await call('POST', `/api/users/${w.subB.id}/suspend`, w.root.auth, { reason: 'test' });
@@ -114,7 +126,11 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
     it('shows a user in scope, answers 404 outside it and for the Super Admin, 403 for oneself', async () => {
       const own = await call('GET', `/api/users/${w.subA.id}`, w.adminA.auth);
       expect(own.statusCode).toBe(200);
-      expect(own.json().data).toMatchObject({ id: w.subA.id, email: 'carol@acme.test', projects: [{ id: w.crm.id, customProjectId: 'crm' }] });
+      expect(own.json().data).toMatchObject({
+        id: w.subA.id,
+        email: 'carol@acme.test',
+        projects: [{ id: w.crm.id, customProjectId: 'crm' }],
+      });
       expect((await call('GET', `/api/users/${w.adminA.id}`, w.root.auth)).statusCode).toBe(200);
 
       const missing = await call('GET', '/api/users/99999', w.adminA.auth);
@@ -197,7 +213,10 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
     });
 
     it('lets nobody act on themselves (403) nor on the Super Admin (404)', async () => {
-      for (const [auth, id] of [[w.root.auth, w.root.id], [w.adminA.auth, w.adminA.id]] as const) {
+      for (const [auth, id] of [
+        [w.root.auth, w.root.id],
+        [w.adminA.auth, w.adminA.id],
+      ] as const) {
         for (const [method, url, body] of [
           ['PUT', `/api/users/${id}`, { name: 'Me' }],
           ['PUT', `/api/users/${id}/projects`, { projectIds: [] }],
@@ -218,10 +237,25 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
 
   describe('PUT /:id', () => {
     it('updates profile fields; subUserLimit only from the Super Admin', async () => {
-      const byRoot = await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, { name: 'Alice A.', customRole: 'Owner', companyPhone: '+15550199', subUserLimit: 9 });
+      const byRoot = await call('PUT', `/api/users/${w.adminA.id}`, w.root.auth, {
+        name: 'Alice A.',
+        customRole: 'Owner',
+        companyPhone: '+15550199',
+        subUserLimit: 9,
+      });
       expect(byRoot.statusCode).toBe(200);
-      expect(byRoot.json().data).toMatchObject({ name: 'Alice A.', customRole: 'Owner', companyPhone: '+15550199', subUserLimit: 9, email: 'alice@acme.test' });
-      const byAdmin = await call('PUT', `/api/users/${w.subA.id}`, w.adminA.auth, { name: 'Carol C.', customRole: null, companyName: '  ' });
+      expect(byRoot.json().data).toMatchObject({
+        name: 'Alice A.',
+        customRole: 'Owner',
+        companyPhone: '+15550199',
+        subUserLimit: 9,
+        email: 'alice@acme.test',
+      });
+      const byAdmin = await call('PUT', `/api/users/${w.subA.id}`, w.adminA.auth, {
+        name: 'Carol C.',
+        customRole: null,
+        companyName: '  ',
+      });
       expect(byAdmin.statusCode).toBe(200);
       expect(byAdmin.json().data).toMatchObject({ name: 'Carol C.', customRole: null, companyName: null, companyAddress: null });
 
@@ -234,7 +268,10 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
       expect(await snapshot(db, w.subA.id)).toBe(before);
 
       const rows = await auditRows(db, 'USER_UPDATE');
-      expect(rows.map((r) => [r.userId, r.targetUserId])).toEqual([[w.root.id, w.adminA.id], [w.adminA.id, w.subA.id]]);
+      expect(rows.map((r) => [r.userId, r.targetUserId])).toEqual([
+        [w.root.id, w.adminA.id],
+        [w.adminA.id, w.subA.id],
+      ]);
       expect(rows[1]!.details).toEqual({ fields: ['name', 'customRole', 'companyName'] });
       expect(rows[0]!.details).toEqual({ fields: ['name', 'customRole', 'companyPhone', 'subUserLimit'] });
     });
@@ -253,7 +290,10 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
         {},
         { name: '' },
       ];
-      const targets = [[w.root.auth, w.adminA.id], [w.adminA.auth, w.subA.id]] as const;
+      const targets = [
+        [w.root.auth, w.adminA.id],
+        [w.adminA.auth, w.subA.id],
+      ] as const;
       for (const [auth, id] of targets) {
         const before = await snapshot(db, id);
         for (const extra of attempts) {
@@ -319,7 +359,7 @@ describe(`/api/users (${TEST_DIALECT})`, () => {
   });
 
   describe('races on one Admin', () => {
-    it("never leaves a Sub User with a project its Admin lost concurrently", async () => {
+    it('never leaves a Sub User with a project its Admin lost concurrently', async () => {
       for (let round = 0; round < 4; round += 1) {
         await call('PUT', `/api/users/${w.adminA.id}/projects`, w.root.auth, { projectIds: [w.crm.id, w.erp.id] });
         const [take, give] = await Promise.all([

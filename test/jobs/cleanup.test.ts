@@ -50,37 +50,129 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
 
   async function seedUserAndProject() {
     const now = clock.now();
-    const user = { name: 'U', password: null, role: 'ADMIN' as const, customRole: null, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, companyName: null, companyAddress: null, companyPhone: null, isActive: true, isSuspended: false, subUserLimit: 5, createdById: null, createdAt: now, updatedAt: now, superAdminSlot: null };
-    await db().insertInto('users').values({ ...user, email: 'u@x.test' }).execute();
+    const user = {
+      name: 'U',
+      password: null,
+      role: 'ADMIN' as const,
+      customRole: null,
+      suspensionReason: null,
+      suspendedBy: null,
+      unsuspendedBy: null,
+      companyName: null,
+      companyAddress: null,
+      companyPhone: null,
+      isActive: true,
+      isSuspended: false,
+      subUserLimit: 5,
+      createdById: null,
+      createdAt: now,
+      updatedAt: now,
+      superAdminSlot: null,
+    };
+    await db()
+      .insertInto('users')
+      .values({ ...user, email: 'u@x.test' })
+      .execute();
     const userId = (await db().selectFrom('users').select('id').where('email', '=', 'u@x.test').executeTakeFirstOrThrow()).id;
-    await db().insertInto('projects').values({ customProjectId: 'p1', name: 'P', icon: null, description: null, projectUrl: 'https://p.test', isActive: true, createdBy: userId, createdAt: now, updatedAt: now, clientSecretHash: null }).execute();
+    await db()
+      .insertInto('projects')
+      .values({
+        customProjectId: 'p1',
+        name: 'P',
+        icon: null,
+        description: null,
+        projectUrl: 'https://p.test',
+        isActive: true,
+        createdBy: userId,
+        createdAt: now,
+        updatedAt: now,
+        clientSecretHash: null,
+      })
+      .execute();
     const projectId = (await db().selectFrom('projects').select('id').executeTakeFirstOrThrow()).id;
     return { userId, projectId };
   }
 
-  async function session(id: string, userId: number, expiresInMs: number, opts: { revoked?: boolean; tokens?: Array<'live' | 'rotated' | 'revoked'> } = {}) {
+  async function session(
+    id: string,
+    userId: number,
+    expiresInMs: number,
+    opts: { revoked?: boolean; tokens?: Array<'live' | 'rotated' | 'revoked'> } = {},
+  ) {
     const now = clock.now();
-    await db().insertInto('sessions').values({ id, userId, createdAt: at(-8 * DAY), expiresAt: at(expiresInMs), revokedAt: opts.revoked ? now : null, revokedReason: opts.revoked ? 'LOGOUT' : null }).execute();
+    await db()
+      .insertInto('sessions')
+      .values({
+        id,
+        userId,
+        createdAt: at(-8 * DAY),
+        expiresAt: at(expiresInMs),
+        revokedAt: opts.revoked ? now : null,
+        revokedReason: opts.revoked ? 'LOGOUT' : null,
+      })
+      .execute();
     let n = 0;
     for (const kind of opts.tokens ?? ['live']) {
       n += 1;
       await db()
         .insertInto('refresh_tokens')
-        .values({ id: `${id}-t${n}`, token: `hash-${id}-${n}`, userId, sessionId: id, expiresAt: at(expiresInMs), isRevoked: kind === 'revoked' || Boolean(opts.revoked), createdAt: now, rotatedAt: kind === 'rotated' ? now : null })
+        .values({
+          id: `${id}-t${n}`,
+          token: `hash-${id}-${n}`,
+          userId,
+          sessionId: id,
+          expiresAt: at(expiresInMs),
+          isRevoked: kind === 'revoked' || Boolean(opts.revoked),
+          createdAt: now,
+          rotatedAt: kind === 'rotated' ? now : null,
+        })
         .execute();
     }
   }
 
   const code = (hash: string, userId: number, projectId: number, sessionId: string, expiresInMs: number, used = false) =>
-    db().insertInto('project_codes').values({ codeHash: hash, userId, projectId, sessionId, expiresAt: at(expiresInMs), usedAt: used ? at(-MIN) : null, createdAt: at(-2 * MIN) }).execute();
+    db()
+      .insertInto('project_codes')
+      .values({
+        codeHash: hash,
+        userId,
+        projectId,
+        sessionId,
+        expiresAt: at(expiresInMs),
+        usedAt: used ? at(-MIN) : null,
+        createdAt: at(-2 * MIN),
+      })
+      .execute();
 
   const otp = (email: string, expiresInMs: number, isUsed = false) =>
-    db().insertInto('otp_requests').values({ email, otp: `h-${email}`, purpose: 'FORGOT_PASSWORD', expiresAt: at(expiresInMs), isUsed, createdAt: at(expiresInMs - 10 * MIN), attempts: 1, usedAt: null }).execute();
+    db()
+      .insertInto('otp_requests')
+      .values({
+        email,
+        otp: `h-${email}`,
+        purpose: 'FORGOT_PASSWORD',
+        expiresAt: at(expiresInMs),
+        isUsed,
+        createdAt: at(expiresInMs - 10 * MIN),
+        attempts: 1,
+        usedAt: null,
+      })
+      .execute();
 
   const email = (kind: string, status: 'PENDING' | 'SENT' | 'ABANDONED', ageMs: number) =>
     db()
       .insertInto('email_outbox')
-      .values({ kind, payloadEnc: status === 'PENDING' ? 'enc' : null, status, attempts: 1, nextAttemptAt: at(-ageMs), lockedUntil: null, lastError: null, createdAt: at(-ageMs), sentAt: status === 'SENT' ? at(-ageMs) : null })
+      .values({
+        kind,
+        payloadEnc: status === 'PENDING' ? 'enc' : null,
+        status,
+        attempts: 1,
+        nextAttemptAt: at(-ageMs),
+        lockedUntil: null,
+        lastError: null,
+        createdAt: at(-ageMs),
+        sentAt: status === 'SENT' ? at(-ageMs) : null,
+      })
       .execute();
 
   const ids = async (table: 'sessions' | 'refresh_tokens') => (await db().selectFrom(table).select('id').execute()).map((r) => r.id).sort();
@@ -104,8 +196,14 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
     // Expired less than 24 h ago: the daily cap on wrong guesses still counts it.
     await otp('expired-23h@x.test', -23 * HOUR);
     await otp('live@x.test', 5 * MIN);
-    await db().insertInto('otp_lockouts').values({ email: 'over@x.test', purpose: 'FORGOT_PASSWORD', lockedUntil: at(-MIN), createdAt: at(-DAY) }).execute();
-    await db().insertInto('otp_lockouts').values({ email: 'locked@x.test', purpose: 'FORGOT_PASSWORD', lockedUntil: at(10 * MIN), createdAt: at(-HOUR) }).execute();
+    await db()
+      .insertInto('otp_lockouts')
+      .values({ email: 'over@x.test', purpose: 'FORGOT_PASSWORD', lockedUntil: at(-MIN), createdAt: at(-DAY) })
+      .execute();
+    await db()
+      .insertInto('otp_lockouts')
+      .values({ email: 'locked@x.test', purpose: 'FORGOT_PASSWORD', lockedUntil: at(10 * MIN), createdAt: at(-HOUR) })
+      .execute();
 
     await email('SENT_8D', 'SENT', 8 * DAY);
     await email('SENT_6D', 'SENT', 6 * DAY);
@@ -116,14 +214,37 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
 
     const run = await job().runOnce();
     expect(run.ran).toBe(true);
-    expect(run.deleted).toEqual({ sessions: 1, refreshTokens: 3, sessionProjectCodes: 1, otps: 2, otpLockouts: 1, projectCodes: 2, emails: 2 });
+    expect(run.deleted).toEqual({
+      sessions: 1,
+      refreshTokens: 3,
+      sessionProjectCodes: 1,
+      otps: 2,
+      otpLockouts: 1,
+      projectCodes: 2,
+      emails: 2,
+    });
 
     expect(await ids('sessions')).toEqual(['s-just-expired', 's-live', 's-revoked']);
-    expect(await ids('refresh_tokens')).toEqual(['s-just-expired-t1', 's-just-expired-t2', 's-live-t1', 's-live-t2', 's-live-t3', 's-revoked-t1', 's-revoked-t2']);
+    expect(await ids('refresh_tokens')).toEqual([
+      's-just-expired-t1',
+      's-just-expired-t2',
+      's-live-t1',
+      's-live-t2',
+      's-live-t3',
+      's-revoked-t1',
+      's-revoked-t2',
+    ]);
     expect((await db().selectFrom('project_codes').select('codeHash').execute()).map((r) => r.codeHash)).toEqual(['c-live']);
-    expect((await db().selectFrom('otp_requests').select('email').orderBy('email').execute()).map((r) => r.email)).toEqual(['expired-23h@x.test', 'live@x.test']);
+    expect((await db().selectFrom('otp_requests').select('email').orderBy('email').execute()).map((r) => r.email)).toEqual([
+      'expired-23h@x.test',
+      'live@x.test',
+    ]);
     expect((await db().selectFrom('otp_lockouts').select('email').execute()).map((r) => r.email)).toEqual(['locked@x.test']);
-    expect((await db().selectFrom('email_outbox').select('kind').orderBy('kind').execute()).map((r) => r.kind)).toEqual(['ABANDONED_1D', 'PENDING_30D', 'SENT_6D']);
+    expect((await db().selectFrom('email_outbox').select('kind').orderBy('kind').execute()).map((r) => r.kind)).toEqual([
+      'ABANDONED_1D',
+      'PENDING_30D',
+      'SENT_6D',
+    ]);
     // The users and projects the rows pointed at are untouched.
     expect(await db().selectFrom('users').select('id').execute()).toHaveLength(1);
     expect(await db().selectFrom('projects').select('id').execute()).toHaveLength(1);

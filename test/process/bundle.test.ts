@@ -27,7 +27,9 @@ describe('the built bundle (npm run build)', () => {
     const setupToken = /Setup token: (\S+)/.exec(output.stdout)?.[1];
     expect(setupToken, output.stdout).toBeDefined();
     const mark = consoleMark(output);
-    expect((await post('/api/auth/register', { setupToken, name: 'Root', email: 'root@x.test', password: 'Corr3ct-Horse-Battery' })).status).toBe(201);
+    expect(
+      (await post('/api/auth/register', { setupToken, name: 'Root', email: 'root@x.test', password: 'Corr3ct-Horse-Battery' })).status,
+    ).toBe(201);
     // The console mailer prints the code (development without SMTP).
     const otp = await consoleOtp(output, 'root@x.test', mark);
     const verified = await post('/api/auth/verify-registration-otp', { email: 'root@x.test', otp });
@@ -36,7 +38,11 @@ describe('the built bundle (npm run build)', () => {
 
     const validation = await post('/api/auth/validate-token', { token: accessToken });
     expect(validation.status).toBe(200);
-    expect((await validation.json()).data).toMatchObject({ valid: true, tokenType: 'ACCESS', user: { email: 'root@x.test', role: 'SUPER_ADMIN' } });
+    expect((await validation.json()).data).toMatchObject({
+      valid: true,
+      tokenType: 'ACCESS',
+      user: { email: 'root@x.test', role: 'SUPER_ADMIN' },
+    });
     const rotated = await post('/api/auth/refresh-token', { refreshToken });
     expect(rotated.status).toBe(200);
     expect((await post('/api/auth/refresh-token', { refreshToken })).status).toBe(401);
@@ -44,7 +50,10 @@ describe('the built bundle (npm run build)', () => {
     // zod's own messages, from the one locale the bundle keeps (scripts/build.mjs).
     const invalid = await post('/api/auth/login', { email: 'root@x.test', password: 5 });
     expect(invalid.status).toBe(400);
-    expect((await invalid.json()).error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'password', message: 'Invalid input: expected string, received number' }] });
+    expect((await invalid.json()).error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [{ field: 'password', message: 'Invalid input: expected string, received number' }],
+    });
 
     const docs = await fetch(`${base}/api/docs/json`);
     expect(docs.status).toBe(200);

@@ -32,7 +32,15 @@ export async function startService(env: Record<string, string> = {}, main?: stri
   const port = await freePort();
   const child = spawn(process.execPath, main ? [main] : ['--import', pathToFileURL(TSX).href, MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'file:./data/xtown.db', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'file:./data/xtown.db',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };
@@ -41,10 +49,15 @@ export async function startService(env: Record<string, string> = {}, main?: stri
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const base = `http://127.0.0.1:${port}`;
   const failed = () => new Error(`the service did not start:\n${output.stdout}\n${output.stderr}`);
-  await until('/health to answer', async () => {
-    if (child.exitCode !== null) throw failed();
-    return (await fetch(`${base}/health`).catch(() => undefined))?.ok;
-  }, 15_000, 50).catch((error: Error) => {
+  await until(
+    '/health to answer',
+    async () => {
+      if (child.exitCode !== null) throw failed();
+      return (await fetch(`${base}/health`).catch(() => undefined))?.ok;
+    },
+    15_000,
+    50,
+  ).catch((error: Error) => {
     throw error.message.startsWith('the service') ? error : failed();
   });
   return {
@@ -109,11 +122,16 @@ export function rawConnection(port: number) {
     /** The response once complete (the server may keep the socket open afterwards). */
     async response(timeoutMs = 10_000): Promise<RawResponse> {
       const incomplete = () => new Error(`no complete response (got ${JSON.stringify(state.received.slice(0, 200))})`);
-      return until('a complete response', () => {
-        const parsed = parseResponse(state.received);
-        if (!parsed && state.closedAt !== undefined) throw incomplete();
-        return parsed;
-      }, timeoutMs, 10).catch((error: Error) => {
+      return until(
+        'a complete response',
+        () => {
+          const parsed = parseResponse(state.received);
+          if (!parsed && state.closedAt !== undefined) throw incomplete();
+          return parsed;
+        },
+        timeoutMs,
+        10,
+      ).catch((error: Error) => {
         throw error.message.startsWith('no complete') ? error : incomplete();
       });
     },
@@ -143,4 +161,3 @@ export function consoleOtp(output: { stdout: string }, to: string, mark: number,
   const email = new RegExp(`To:\\s+${address}\\n[\\s\\S]*?\\b(\\d{6})\\b`);
   return until(`an OTP email to ${to} on the console`, () => email.exec(output.stdout.slice(mark))?.[1], timeoutMs, 50);
 }
-

@@ -5,7 +5,12 @@ import { canConnect, consoleMark, consoleOtp, rawConnection, sleep, startService
 const SETUP_TOKEN = 'process-test-setup-token-0123456789';
 const PASSWORD = 'Corr3ct-Horse-Battery';
 const EMAIL = 'root@x.test';
-const ENV = { JWT_SECRET: 'process-test-secret-that-is-long-enough-0123', SETUP_TOKEN, LOGIN_RATE_LIMIT_MAX: '1000', RATE_LIMIT_MAX_REQUESTS: '100000' };
+const ENV = {
+  JWT_SECRET: 'process-test-secret-that-is-long-enough-0123',
+  SETUP_TOKEN,
+  LOGIN_RATE_LIMIT_MAX: '1000',
+  RATE_LIMIT_MAX_REQUESTS: '100000',
+};
 
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
@@ -16,11 +21,17 @@ const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
  * the request to the app, so the interim 100 is the observable sign (it is removed from what the
  * connection received, leaving the real answer).
  */
-function slowLogin(connection: ReturnType<typeof rawConnection>, body: object, durationMs: number): { inFlight: Promise<void>; answer: Promise<RawResponse> } {
+function slowLogin(
+  connection: ReturnType<typeof rawConnection>,
+  body: object,
+  durationMs: number,
+): { inFlight: Promise<void>; answer: Promise<RawResponse> } {
   const json = Buffer.from(JSON.stringify(body));
   const inFlight = (async () => {
     await connection.connected;
-    await connection.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nExpect: 100-continue\r\nConnection: keep-alive\r\n\r\n`);
+    await connection.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\nExpect: 100-continue\r\nConnection: keep-alive\r\n\r\n`,
+    );
     await until('the server to take the request (100 Continue)', () => connection.state.received.startsWith(CONTINUE), 5000, 5);
     connection.state.received = connection.state.received.slice(CONTINUE.length);
   })();
@@ -38,7 +49,8 @@ function slowLogin(connection: ReturnType<typeof rawConnection>, body: object, d
 }
 
 async function registerSuperAdmin(service: Service) {
-  const post = (path: string, body: object) => fetch(`${service.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: object) =>
+    fetch(`${service.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const mark = consoleMark(service.output);
   expect((await post('/api/auth/register', { setupToken: SETUP_TOKEN, name: 'Root', email: EMAIL, password: PASSWORD })).status).toBe(201);
   // Development prints emails on the console: the OTP is read off the child's stdout.
@@ -109,7 +121,12 @@ describe('graceful shutdown of the real process', () => {
     expect(lastPollAt).toBeLessThan(answeredAt);
     for (const poll of polls) {
       expect(poll.status).toBe(503);
-      expect(JSON.parse(poll.body)).toEqual({ success: false, message: 'Shutting down', data: { database: 'healthy' }, error: { code: 'SERVICE_UNAVAILABLE' } });
+      expect(JSON.parse(poll.body)).toEqual({
+        success: false,
+        message: 'Shutting down',
+        data: { database: 'healthy' },
+        error: { code: 'SERVICE_UNAVAILABLE' },
+      });
       expect(poll.headers.connection).toBe('close');
     }
     expect(refused).toBe(true);
@@ -121,8 +138,14 @@ describe('graceful shutdown of the real process', () => {
       expect(answer.headers.connection).toBe('close');
       expect(Number(answer.headers['content-length'])).toBe(Buffer.byteLength(answer.body));
     }
-    for (const ok of answers.slice(0, 2)) expect(JSON.parse(ok.body).data).toMatchObject({ accessToken: expect.any(String), refreshToken: expect.any(String), user: { email: EMAIL } });
-    for (const refused401 of answers.slice(2)) expect(JSON.parse(refused401.body)).toMatchObject({ success: false, error: { code: 'INVALID_CREDENTIALS' } });
+    for (const ok of answers.slice(0, 2))
+      expect(JSON.parse(ok.body).data).toMatchObject({
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        user: { email: EMAIL },
+      });
+    for (const refused401 of answers.slice(2))
+      expect(JSON.parse(refused401.body)).toMatchObject({ success: false, error: { code: 'INVALID_CREDENTIALS' } });
     expect(answeredAt - started).toBeGreaterThan(1000);
 
     // The idle keep-alive connection was closed at once, not after the keep-alive timeout; the silent one too.

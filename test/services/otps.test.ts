@@ -49,8 +49,26 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
   /** The lockout notice goes only to addresses that have an account. */
   async function seedOwner(email: string) {
     const now = new Date();
-    await store.repos.users.insert({ name: 'Owner', email, password: null, role: 'ADMIN', customRole: null, companyName: null, companyAddress: null, companyPhone: null,
-      isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, subUserLimit: 5, createdById: null, createdAt: now, updatedAt: now, superAdminSlot: null });
+    await store.repos.users.insert({
+      name: 'Owner',
+      email,
+      password: null,
+      role: 'ADMIN',
+      customRole: null,
+      companyName: null,
+      companyAddress: null,
+      companyPhone: null,
+      isActive: true,
+      isSuspended: false,
+      suspensionReason: null,
+      suspendedBy: null,
+      unsuspendedBy: null,
+      subUserLimit: 5,
+      createdById: null,
+      createdAt: now,
+      updatedAt: now,
+      superAdminSlot: null,
+    });
   }
 
   function setup() {
@@ -135,7 +153,12 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
     const [ownerRow] = await rowsOf(owner);
     // As if the other code had the same digits: only the email and purpose in the HMAC tell them apart.
     await database.db.updateTable('otp_requests').set({ otp: ownerRow!.otp }).where('email', '=', other).execute();
-    await database.db.updateTable('otp_requests').set({ otp: ownerRow!.otp }).where('email', '=', owner).where('purpose', '=', 'FORGOT_PASSWORD').execute();
+    await database.db
+      .updateTable('otp_requests')
+      .set({ otp: ownerRow!.otp })
+      .where('email', '=', owner)
+      .where('purpose', '=', 'FORGOT_PASSWORD')
+      .execute();
     await expectInvalid(service.check(other, 'REGISTRATION', code));
     await expectInvalid(service.check(owner, 'FORGOT_PASSWORD', code));
     await use(service, owner, code);
@@ -253,7 +276,12 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
     expect(emails.sent).toEqual([]);
     const { code } = await issue(service, email, purpose);
     await expect(service.check(email, purpose, code)).rejects.toMatchObject({ code: 'INVALID_OTP' });
-    const audit = await database.db.selectFrom('audit_logs').selectAll().where('action', '=', 'OTP_LOCKOUT').where('actorEmail', '=', email).execute();
+    const audit = await database.db
+      .selectFrom('audit_logs')
+      .selectAll()
+      .where('action', '=', 'OTP_LOCKOUT')
+      .where('actorEmail', '=', email)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0]!.details!)).toMatchObject({ purpose });
   });

@@ -5,7 +5,15 @@ import { createFailoverRateLimitStore } from '../../src/services/rate-limit/fail
 import { createMemoryRateLimitStore } from '../../src/services/rate-limit/memory-store.js';
 import { createRedisRateLimitStore } from '../../src/redis/rate-limit-store.js';
 import { connectRedis, type RedisLink } from '../../src/redis/link.js';
-import { capturingLogger, closedPort, deletePrefix, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
+import {
+  capturingLogger,
+  closedPort,
+  deletePrefix,
+  openTestRedis,
+  TEST_REDIS_PORT,
+  TEST_REDIS_URL,
+  uniqueRedisPrefix,
+} from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
 
@@ -166,7 +174,11 @@ describe('Redis rate-limit store', () => {
     try {
       const log = capturingLogger();
       const link = await open(`redis://127.0.0.1:${hung.port}`, log);
-      const store = createFailoverRateLimitStore({ primary: createRedisRateLimitStore(link), fallback: createMemoryRateLimitStore(), link });
+      const store = createFailoverRateLimitStore({
+        primary: createRedisRateLimitStore(link),
+        fallback: createMemoryRateLimitStore(),
+        link,
+      });
       expect((await store.increment('k', WINDOW, T0)).count).toBe(1);
       hung.stall();
       let started = Date.now();

@@ -47,20 +47,46 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
     cache.onInvalidate((event) => seen.push(event));
     return { cache, seen };
   };
-  const rowCount = async () => Number((await database.db.selectFrom('revocation_events').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const rowCount = async () =>
+    Number(
+      (
+        await database.db
+          .selectFrom('revocation_events')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const seedUser = async (email: string) => {
     const now = clock.now();
     return store.repos.users.insert({
-      name: 'x', email, password: null, role: 'ADMIN', customRole: null, companyName: null, companyAddress: null, companyPhone: null,
-      isActive: true, isSuspended: false, suspensionReason: null, suspendedBy: null, unsuspendedBy: null, subUserLimit: 5, createdById: null,
-      createdAt: now, updatedAt: now, superAdminSlot: null,
+      name: 'x',
+      email,
+      password: null,
+      role: 'ADMIN',
+      customRole: null,
+      companyName: null,
+      companyAddress: null,
+      companyPhone: null,
+      isActive: true,
+      isSuspended: false,
+      suspensionReason: null,
+      suspendedBy: null,
+      unsuspendedBy: null,
+      subUserLimit: 5,
+      createdById: null,
+      createdAt: now,
+      updatedAt: now,
+      superAdminSlot: null,
     });
   };
 
   describe('through the revocation_events table', () => {
     const start = async (options = {}) => {
       const { cache, seen } = newCache();
-      const sync = await startDatabaseRevocation({ cache, store, clock, logger: capturingLogger().logger }, { pollIntervalMs: 100, ...options });
+      const sync = await startDatabaseRevocation(
+        { cache, store, clock, logger: capturingLogger().logger },
+        { pollIntervalMs: 100, ...options },
+      );
       const instance = { cache, seen, sync };
       instances.push(instance);
       return instance;
@@ -88,7 +114,14 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
       expect(Date.now() - started).toBeLessThan(1000);
       // Separate invalidations are written concurrently, so their order between each other is not kept.
       expect(b.seen).toHaveLength(4);
-      expect(b.seen).toEqual(expect.arrayContaining([{ kind: 'user', id: 41 }, { kind: 'session', ids: ['s-1'] }, { kind: 'session', ids: ['s-2'] }, { kind: 'project', id: 3 }]));
+      expect(b.seen).toEqual(
+        expect.arrayContaining([
+          { kind: 'user', id: 41 },
+          { kind: 'session', ids: ['s-1'] },
+          { kind: 'session', ids: ['s-2'] },
+          { kind: 'project', id: 3 },
+        ]),
+      );
       // a's three writes and nothing from b; the rows are counted once every write has settled.
       expect(appends).toHaveLength(3);
       await Promise.all(appends);
@@ -108,7 +141,10 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
 
     it('deletes rows past the retention in batches, whoever polls', async () => {
       const old = new Date(clock.now().getTime() - 10 * 60_000);
-      await store.repos.revocationEvents.append(Array.from({ length: 1200 }, (_, i) => ({ kind: 'session' as const, targetId: `old-${i}` })), old);
+      await store.repos.revocationEvents.append(
+        Array.from({ length: 1200 }, (_, i) => ({ kind: 'session' as const, targetId: `old-${i}` })),
+        old,
+      );
       const a = await start({ retentionMs: 5 * 60_000, cleanupIntervalMs: 0 });
       a.cache.invalidateUser(1);
       await until('old rows deleted', async () => (await rowCount()) === 1, 3000);
@@ -179,8 +215,18 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
         a.cache.invalidateUser(1001);
         b.cache.invalidateUser(1002);
         await until('the later signals crossed', () => a.seen.length >= 4 && b.seen.length >= 4 && messages.length >= 4, 1000);
-        expect(a.seen).toEqual([{ kind: 'user', id: 5 }, { kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 1001 }, { kind: 'user', id: 1002 }]);
-        expect(b.seen).toEqual([{ kind: 'session', ids: ['x', 'y'] }, { kind: 'user', id: 5 }, { kind: 'user', id: 1002 }, { kind: 'user', id: 1001 }]);
+        expect(a.seen).toEqual([
+          { kind: 'user', id: 5 },
+          { kind: 'session', ids: ['x', 'y'] },
+          { kind: 'user', id: 1001 },
+          { kind: 'user', id: 1002 },
+        ]);
+        expect(b.seen).toEqual([
+          { kind: 'session', ids: ['x', 'y'] },
+          { kind: 'user', id: 5 },
+          { kind: 'user', id: 1002 },
+          { kind: 'user', id: 1001 },
+        ]);
         expect(messages).toHaveLength(4);
         // No rows: with Redis the table is not used.
         expect(await rowCount()).toBe(0);

@@ -6,7 +6,15 @@ const entry = new URL('../../packages/contract/src/index.ts', import.meta.url).p
 
 /** The contract as a browser gets it: bundled for the browser platform, run where Node's globals do not exist. */
 async function loadInABrowserLikeContext(): Promise<Record<string, any>> {
-  const result = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'contract', write: false, logLevel: 'silent' });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'contract',
+    write: false,
+    logLevel: 'silent',
+  });
   const context: Record<string, unknown> = { console, URL };
   runInNewContext(`${result.outputFiles[0]!.text};globalThis.contract = contract;`, context);
   expect(context).not.toHaveProperty('process');
@@ -23,7 +31,9 @@ describe('the contract package', () => {
 
     const weak = c.auth.registerBody.safeParse({ setupToken: 't', name: 'Ada', email: 'ada@example.com', password: 'short1' });
     expect(weak.success).toBe(false);
-    expect(weak.error.issues.map((issue: { path: string[]; message: string }) => [issue.path.join('.'), issue.message])).toEqual([['password', 'Password must be at least 8 characters']]);
+    expect(weak.error.issues.map((issue: { path: string[]; message: string }) => [issue.path.join('.'), issue.message])).toEqual([
+      ['password', 'Password must be at least 8 characters'],
+    ]);
     expect(c.ERROR_CATALOGUE.RATE_LIMITED.status).toBe(429);
   });
 });

@@ -74,8 +74,14 @@ describe('the layering check', () => {
   });
 
   it('lets the composition root import anything, and names a folder that is no layer', () => {
-    expect(violationsOf({ 'db/client.ts': '', 'http/app.ts': '', 'container.ts': "import '../x/db/client.js';\nimport './db/client.js';\nimport './http/app.js';" })).toEqual([]);
-    expect(violationsOf({ 'misc/helpers.ts': "export const z = 1;" })).toEqual(['misc/helpers.ts: the folder "misc" is not a known layer']);
+    expect(
+      violationsOf({
+        'db/client.ts': '',
+        'http/app.ts': '',
+        'container.ts': "import '../x/db/client.js';\nimport './db/client.js';\nimport './http/app.js';",
+      }),
+    ).toEqual([]);
+    expect(violationsOf({ 'misc/helpers.ts': 'export const z = 1;' })).toEqual(['misc/helpers.ts: the folder "misc" is not a known layer']);
   });
 
   it('holds a shared package to its allowed dependencies', () => {

@@ -10,7 +10,13 @@ export const auditLogsQuery = z
   .strictObject({
     page: pageQuery.shape.page,
     limit: pageQuery.shape.limit,
-    action: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an action name').optional(),
+    action: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'must be an action name')
+      .optional(),
     userId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
     from: dateOrInstant.optional(),
     to: dateOrInstant.optional(),

@@ -43,7 +43,19 @@ export const projectRefView = z.object({ id: z.number().int(), customProjectId: 
 
 /** The user as a token carries it (the seed's payload), as validate-token returns it. */
 export const tokenUserView = userView
-  .pick({ id: true, email: true, name: true, role: true, customRole: true, companyName: true, companyAddress: true, companyPhone: true, isActive: true, isSuspended: true, createdAt: true })
+  .pick({
+    id: true,
+    email: true,
+    name: true,
+    role: true,
+    customRole: true,
+    companyName: true,
+    companyAddress: true,
+    companyPhone: true,
+    isActive: true,
+    isSuspended: true,
+    createdAt: true,
+  })
   .extend({ projects: z.array(projectSummary.partial({ icon: true })) });
 
 export const responses = {
@@ -52,9 +64,17 @@ export const responses = {
   loginPayload: successEnvelope(loginPayload),
   refresh: successEnvelope(z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().int() })),
   validate: successEnvelope(
-    z.object({ valid: z.literal(true), tokenType: z.enum(['ACCESS', 'PROJECT_ACCESS']), user: tokenUserView, project: projectRefView.nullable(), expiresAt: isoDate }),
+    z.object({
+      valid: z.literal(true),
+      tokenType: z.enum(['ACCESS', 'PROJECT_ACCESS']),
+      user: tokenUserView,
+      project: projectRefView.nullable(),
+      expiresAt: isoDate,
+    }),
   ),
-  projectToken: successEnvelope(z.object({ projectToken: z.string(), expiresIn: z.number().int(), project: projectRefView, redirectUrl: z.string() })),
+  projectToken: successEnvelope(
+    z.object({ projectToken: z.string(), expiresIn: z.number().int(), project: projectRefView, redirectUrl: z.string() }),
+  ),
   exchange: successEnvelope(z.object({ projectToken: z.string(), expiresIn: z.number().int(), user: userView, project: projectRefView })),
   me: successEnvelope(userView),
 };

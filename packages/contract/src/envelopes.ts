@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /** API.md "Envelope": every answer is one of these. */
-export const successEnvelope = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), message: z.string().optional(), data });
+export const successEnvelope = <T extends z.ZodType>(data: T) =>
+  z.object({ success: z.literal(true), message: z.string().optional(), data });
 
 export const messageEnvelope = z.object({ success: z.literal(true), message: z.string() });
 
@@ -14,6 +15,12 @@ export const errorEnvelope = z.object({
   error: z.object({ code: z.string(), details: z.array(errorDetail).optional() }),
 });
 
-export const listMeta = z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), totalPages: z.number().int() });
+export const listMeta = z.object({
+  page: z.number().int(),
+  limit: z.number().int(),
+  total: z.number().int(),
+  totalPages: z.number().int(),
+});
 
-export const listEnvelope = <T extends z.ZodType>(item: T) => z.object({ success: z.literal(true), message: z.string().optional(), data: z.array(item), meta: listMeta });
+export const listEnvelope = <T extends z.ZodType>(item: T) =>
+  z.object({ success: z.literal(true), message: z.string().optional(), data: z.array(item), meta: listMeta });

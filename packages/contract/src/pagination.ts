@@ -4,7 +4,12 @@ import { z } from 'zod';
 export const pageQuery = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  search: z.string().trim().max(255).regex(/^[^\u0000]*$/, 'must not contain NUL bytes').optional(),
+  search: z
+    .string()
+    .trim()
+    .max(255)
+    .regex(/^[^\u0000]*$/, 'must not contain NUL bytes')
+    .optional(),
 });
 
 /** A boolean query flag: "true"/"false" (and 1/0). */

@@ -34,10 +34,17 @@ export const presentedPassword = z.string().min(1).max(1024).regex(NO_NUL, 'must
 /** A token, code or secret as received: bounded, never trimmed, no NUL (bcrypt would stop reading at one). */
 export const opaque = (max: number) => z.string().min(1).max(max).regex(NO_NUL, 'must not contain NUL bytes');
 
-export const otp = z.string().trim().regex(/^\d{4,10}$/, 'must be the digits from the email');
+export const otp = z
+  .string()
+  .trim()
+  .regex(/^\d{4,10}$/, 'must be the digits from the email');
 export const isoDate = z.iso.datetime({ offset: true });
-export const projectRef = z.string().trim().min(1).max(50).regex(/^[A-Za-z0-9_-]+$/, 'must be a project id or customProjectId');
-
+export const projectRef = z
+  .string()
+  .trim()
+  .min(1)
+  .max(50)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a project id or customProjectId');
 
 export const ROLES = ['SUPER_ADMIN', 'ADMIN', 'SUB_USER'] as const;
 export const role = z.enum(ROLES);

@@ -38,7 +38,12 @@ const fields = {
   isActive: z.boolean(),
 };
 
-export const createProjectBody = z.strictObject({ ...fields, isActive: fields.isActive.optional(), icon: fields.icon.optional(), description: fields.description.optional() });
+export const createProjectBody = z.strictObject({
+  ...fields,
+  isActive: fields.isActive.optional(),
+  icon: fields.icon.optional(),
+  description: fields.description.optional(),
+});
 
 export const updateProjectBody = z
   .strictObject({

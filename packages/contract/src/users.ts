@@ -7,7 +7,12 @@ import { userView } from './views.js';
 export { noBody } from './primitives.js';
 
 /** A user id in the path: digits only (anything else is a 400, an unknown number a 404). */
-export const userIdParams = z.strictObject({ id: z.string().regex(/^\d{1,15}$/, 'must be a user id').transform(Number) });
+export const userIdParams = z.strictObject({
+  id: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a user id')
+    .transform(Number),
+});
 
 export const listUsersQuery = z.strictObject({
   ...pageQuery.shape,
@@ -28,7 +33,14 @@ const company = {
 const subUserLimit = z.number().int().min(0).max(10_000);
 
 /** Strict objects: role, email, password, isActive, createdById and any other unknown field are a 400. */
-export const createProjectAdminBody = z.strictObject({ name: text(255), email, customRole, ...company, subUserLimit: subUserLimit.optional(), projectIds: projectIds.optional() });
+export const createProjectAdminBody = z.strictObject({
+  name: text(255),
+  email,
+  customRole,
+  ...company,
+  subUserLimit: subUserLimit.optional(),
+  projectIds: projectIds.optional(),
+});
 
 export const createSubUserBody = z.strictObject({ name: text(255), email, customRole, projectIds: projectIds.optional() });
 
@@ -39,7 +51,6 @@ export const updateUserBody = z
 export const setProjectsBody = z.strictObject({ projectIds });
 
 export const suspendBody = z.strictObject({ reason: text(500) });
-
 
 export const deleteUserQuery = z.strictObject({ force: queryBoolean.optional() });
 

@@ -51,11 +51,16 @@ function conditions(filter: AuditFilter): Expression<SqlBool>[] {
   const where: Expression<SqlBool>[] = [];
   if (filter.teamOf !== undefined) {
     const adminId = filter.teamOf;
-    const subUsers = eb.selectFrom('users').select('users.id').where('users.createdById', '=', adminId).where('users.role', '=', 'SUB_USER');
+    const subUsers = eb
+      .selectFrom('users')
+      .select('users.id')
+      .where('users.createdById', '=', adminId)
+      .where('users.role', '=', 'SUB_USER');
     where.push(eb.or([eb('audit_logs.userId', '=', adminId), eb('audit_logs.userId', 'in', subUsers)]));
   }
   if (filter.action !== undefined) where.push(eb('audit_logs.action', '=', filter.action));
-  if (filter.userId !== undefined) where.push(eb.or([eb('audit_logs.userId', '=', filter.userId), eb('audit_logs.targetUserId', '=', filter.userId)]));
+  if (filter.userId !== undefined)
+    where.push(eb.or([eb('audit_logs.userId', '=', filter.userId), eb('audit_logs.targetUserId', '=', filter.userId)]));
   if (filter.from !== undefined) where.push(eb('audit_logs.createdAt', '>=', filter.from));
   if (filter.before !== undefined) where.push(eb('audit_logs.createdAt', '<', filter.before));
   if (filter.success !== undefined) where.push(eb('audit_logs.success', '=', filter.success));
@@ -70,7 +75,13 @@ export function auditQueryRepository({ exec }: RepoContext) {
       const filtered = exec.selectFrom('audit_logs').$if(where.length > 0, (q) => q.where(eb.and(where)));
       const [count, rows] = await Promise.all([
         filtered.select((s) => s.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-        filtered.selectAll().orderBy('audit_logs.createdAt', 'desc').orderBy('audit_logs.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        filtered
+          .selectAll()
+          .orderBy('audit_logs.createdAt', 'desc')
+          .orderBy('audit_logs.id', 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
       ]);
       return { rows: rows.map(mapAudit), total: Number(count.count) };
     },

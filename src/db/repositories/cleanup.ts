@@ -9,7 +9,8 @@ export interface DeletedSessions {
 }
 
 /** A code that can never be exchanged again: consumed, or past its expiry. */
-const spent = (now: Date) => (eb: ExpressionBuilder<DB, 'project_codes'>) => eb.or([eb('usedAt', 'is not', null), eb('expiresAt', '<', now)]);
+const spent = (now: Date) => (eb: ExpressionBuilder<DB, 'project_codes'>) =>
+  eb.or([eb('usedAt', 'is not', null), eb('expiresAt', '<', now)]);
 
 /**
  * The deletes of the cleanup job that no other repository owns. Each takes a bounded batch, so a
@@ -19,7 +20,14 @@ export function cleanupRepository({ exec, dialect }: RepoContext) {
   return {
     /** Up to `limit` sessions whose absolute expiry is before `before`, oldest first. */
     async expiredSessionIds(before: Date, limit: number): Promise<string[]> {
-      const rows = await exec.selectFrom('sessions').select('id').where('expiresAt', '<', before).orderBy('expiresAt').orderBy('id').limit(limit).execute();
+      const rows = await exec
+        .selectFrom('sessions')
+        .select('id')
+        .where('expiresAt', '<', before)
+        .orderBy('expiresAt')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       return rows.map((row) => row.id);
     },
 

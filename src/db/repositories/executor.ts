@@ -11,7 +11,9 @@ export interface RepoContext {
 }
 
 /** Affected-row count of an UPDATE or DELETE, on every driver. */
-export function affected(result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | { numUpdatedRows: bigint } | { numDeletedRows: bigint }): number {
+export function affected(
+  result: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | { numUpdatedRows: bigint } | { numDeletedRows: bigint },
+): number {
   const r = result as { numUpdatedRows?: bigint; numDeletedRows?: bigint };
   return Number(r.numUpdatedRows ?? r.numDeletedRows ?? 0n);
 }

@@ -91,7 +91,10 @@ export function otpsRepository({ exec, dialect }: RepoContext) {
     async failuresSince(email: string, purpose: OtpPurpose, since: Date): Promise<number> {
       const row = await exec
         .selectFrom('otp_requests')
-        .select((eb) => [eb.fn.sum<number | string | null>('attempts').as('attempts'), eb.fn.count<number | string>('usedAt').as('succeeded')])
+        .select((eb) => [
+          eb.fn.sum<number | string | null>('attempts').as('attempts'),
+          eb.fn.count<number | string>('usedAt').as('succeeded'),
+        ])
         .where('email', '=', email)
         .where('purpose', '=', purpose)
         .where('createdAt', '>', since)

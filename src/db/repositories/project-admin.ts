@@ -55,18 +55,30 @@ function searchFilter(search: string | undefined): Expression<SqlBool>[] {
 /** The Super Admin's administration of projects: listing in scope, statistics, and the writes. */
 export function projectAdminRepository({ exec, dialect }: RepoContext) {
   return {
-    async list(scope: ProjectScope, page: { search?: string; offset: number; limit: number }): Promise<{ rows: ProjectRecord[]; total: number }> {
+    async list(
+      scope: ProjectScope,
+      page: { search?: string; offset: number; limit: number },
+    ): Promise<{ rows: ProjectRecord[]; total: number }> {
       const where = [...scopeFilter(scope), ...searchFilter(page.search)];
       const filtered = exec.selectFrom('projects').$if(where.length > 0, (q) => q.where(eb.and(where)));
       const [count, rows] = await Promise.all([
         filtered.select((s) => s.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
-        filtered.selectAll().orderBy('projects.createdAt', 'desc').orderBy('projects.id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        filtered
+          .selectAll()
+          .orderBy('projects.createdAt', 'desc')
+          .orderBy('projects.id', 'desc')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute(),
       ]);
       return { rows: rows.map(mapProject), total: Number(count.count) };
     },
 
     async findInScope(key: { id: number } | { customProjectId: string }, scope: ProjectScope): Promise<ProjectRecord | undefined> {
-      const where = [...scopeFilter(scope), 'id' in key ? eb('projects.id', '=', key.id) : eb('projects.customProjectId', '=', key.customProjectId)];
+      const where = [
+        ...scopeFilter(scope),
+        'id' in key ? eb('projects.id', '=', key.id) : eb('projects.customProjectId', '=', key.customProjectId),
+      ];
       const row = await exec.selectFrom('projects').selectAll().where(eb.and(where)).executeTakeFirst();
       return row && mapProject(row);
     },

@@ -27,7 +27,12 @@ export function projectCodesRepository({ exec }: RepoContext) {
         .where('expiresAt', '>', now)
         .executeTakeFirst();
       if (!row) return undefined;
-      const result = await exec.updateTable('project_codes').set({ usedAt: now }).where('id', '=', row.id).where('usedAt', 'is', null).executeTakeFirst();
+      const result = await exec
+        .updateTable('project_codes')
+        .set({ usedAt: now })
+        .where('id', '=', row.id)
+        .where('usedAt', 'is', null)
+        .executeTakeFirst();
       return affected(result) === 1 ? row : undefined;
     },
   };

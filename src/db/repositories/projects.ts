@@ -69,12 +69,22 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
 
     /** The ids of the projects assigned to a user (active assignments only). */
     async assignedProjectIds(userId: number): Promise<number[]> {
-      const rows = await exec.selectFrom('user_projects').select('projectId').where('userId', '=', userId).where('isActive', '=', true).execute();
+      const rows = await exec
+        .selectFrom('user_projects')
+        .select('projectId')
+        .where('userId', '=', userId)
+        .where('isActive', '=', true)
+        .execute();
       return rows.map((r) => r.projectId);
     },
 
     async touchLastAccessed(userId: number, projectId: number, now: Date): Promise<void> {
-      await exec.updateTable('user_projects').set({ lastAccessed: now }).where('userId', '=', userId).where('projectId', '=', projectId).execute();
+      await exec
+        .updateTable('user_projects')
+        .set({ lastAccessed: now })
+        .where('userId', '=', userId)
+        .where('projectId', '=', projectId)
+        .execute();
     },
   };
 }

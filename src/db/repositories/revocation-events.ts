@@ -22,7 +22,10 @@ export function revocationEventsRepository({ exec }: RepoContext) {
 
     /** The newest id, 0 when empty: an instance starts reading after it (its cache is empty anyway). */
     async latestId(): Promise<number> {
-      const row = await exec.selectFrom('revocation_events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+      const row = await exec
+        .selectFrom('revocation_events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirst();
       return Number(row?.id ?? 0);
     },
 
@@ -43,9 +46,22 @@ export function revocationEventsRepository({ exec }: RepoContext) {
 
     /** Deletes up to `limit` rows created before `before`, oldest first; answers how many went. */
     async deleteOlderThan(before: Date, limit: number): Promise<number> {
-      const ids = await exec.selectFrom('revocation_events').select('id').where('createdAt', '<', before).orderBy('id').limit(limit).execute();
+      const ids = await exec
+        .selectFrom('revocation_events')
+        .select('id')
+        .where('createdAt', '<', before)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
       if (ids.length === 0) return 0;
-      const result = await exec.deleteFrom('revocation_events').where('id', 'in', ids.map((row) => row.id)).executeTakeFirst();
+      const result = await exec
+        .deleteFrom('revocation_events')
+        .where(
+          'id',
+          'in',
+          ids.map((row) => row.id),
+        )
+        .executeTakeFirst();
       return affected(result);
     },
   };

@@ -38,7 +38,11 @@ export function sessionsRepository(ctx: RepoContext) {
     },
 
     async find(id: string): Promise<SessionState | undefined> {
-      const row = await exec.selectFrom('sessions').select(['id', 'userId', 'expiresAt', 'revokedAt']).where('id', '=', id).executeTakeFirst();
+      const row = await exec
+        .selectFrom('sessions')
+        .select(['id', 'userId', 'expiresAt', 'revokedAt'])
+        .where('id', '=', id)
+        .executeTakeFirst();
       return row && { id: row.id, userId: row.userId, expiresAt: toDate(row.expiresAt), revokedAt: toDateOrNull(row.revokedAt) };
     },
 
@@ -97,7 +101,12 @@ export function sessionsRepository(ctx: RepoContext) {
         .where('id', '=', sessionId)
         .where('revokedAt', 'is', null)
         .executeTakeFirst();
-      await exec.updateTable('refresh_tokens').set({ isRevoked: true }).where('sessionId', '=', sessionId).where('isRevoked', '=', false).execute();
+      await exec
+        .updateTable('refresh_tokens')
+        .set({ isRevoked: true })
+        .where('sessionId', '=', sessionId)
+        .where('isRevoked', '=', false)
+        .execute();
       return affected(result) === 1;
     },
 
@@ -106,8 +115,18 @@ export function sessionsRepository(ctx: RepoContext) {
       const live = await exec.selectFrom('sessions').select('id').where('userId', '=', userId).where('revokedAt', 'is', null).execute();
       if (live.length === 0) return [];
       const ids = live.map((s) => s.id);
-      await exec.updateTable('sessions').set({ revokedAt: now, revokedReason: reason }).where('id', 'in', ids).where('revokedAt', 'is', null).execute();
-      await exec.updateTable('refresh_tokens').set({ isRevoked: true }).where('sessionId', 'in', ids).where('isRevoked', '=', false).execute();
+      await exec
+        .updateTable('sessions')
+        .set({ revokedAt: now, revokedReason: reason })
+        .where('id', 'in', ids)
+        .where('revokedAt', 'is', null)
+        .execute();
+      await exec
+        .updateTable('refresh_tokens')
+        .set({ isRevoked: true })
+        .where('sessionId', 'in', ids)
+        .where('isRevoked', '=', false)
+        .execute();
       return ids;
     },
   };
@@ -129,7 +148,14 @@ async function rotateStepwise(ctx: RepoContext, input: RotationInput): Promise<R
       // change waits for this rotation instead of deadlocking with it. The session row, not the
       // tokens' flags, decides: a new token that a concurrent revocation missed (PostgreSQL does not
       // make it wait) is refused at its first use.
-      await sessions.insertRefreshToken({ ...next, userId: token.userId, sessionId: token.sessionId, expiresAt: token.expiresAt, isRevoked: false, createdAt: now });
+      await sessions.insertRefreshToken({
+        ...next,
+        userId: token.userId,
+        sessionId: token.sessionId,
+        expiresAt: token.expiresAt,
+        isRevoked: false,
+        createdAt: now,
+      });
       const user = await users.findById(token.userId);
       const session = await sessions.find(token.sessionId);
       if (!user || user.isSuspended || !user.isActive || !session || session.revokedAt) throw new RotationRefused();

@@ -7,7 +7,9 @@ import type { SigningKeyRow } from '../../domain/keys.js';
 
 export type { SigningKeyRow };
 
-type RawRow = { [K in keyof SigningKeysTable]: K extends 'createdAt' ? Date | string : K extends 'retiredAt' ? Date | string | null : SigningKeysTable[K] };
+type RawRow = {
+  [K in keyof SigningKeysTable]: K extends 'createdAt' ? Date | string : K extends 'retiredAt' ? Date | string | null : SigningKeysTable[K];
+};
 
 const toRow = (raw: RawRow): SigningKeyRow => ({
   id: raw.id,
@@ -19,13 +21,21 @@ const toRow = (raw: RawRow): SigningKeyRow => ({
 });
 
 /** Oldest first (createdAt, then id), ordered here so every dialect and collation agrees. */
-const byAge = (a: SigningKeyRow, b: SigningKeyRow) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byAge = (a: SigningKeyRow, b: SigningKeyRow) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function signingKeysRepository({ exec, dialect }: RepoContext) {
   const insertRow = (on: Executor, row: SigningKeyRow) =>
     on
       .insertInto('signing_keys')
-      .values({ id: row.id, algorithm: row.algorithm, publicJwk: row.publicJwk, privateKeyEnc: row.privateKeyEnc, createdAt: row.createdAt, retiredAt: row.retiredAt })
+      .values({
+        id: row.id,
+        algorithm: row.algorithm,
+        publicJwk: row.publicJwk,
+        privateKeyEnc: row.privateKeyEnc,
+        createdAt: row.createdAt,
+        retiredAt: row.retiredAt,
+      })
       .execute();
 
   return {
@@ -72,7 +82,12 @@ export function signingKeysRepository({ exec, dialect }: RepoContext) {
     },
 
     async retire(id: string, at: Date): Promise<boolean> {
-      const result = await exec.updateTable('signing_keys').set({ retiredAt: at }).where('id', '=', id).where('retiredAt', 'is', null).executeTakeFirst();
+      const result = await exec
+        .updateTable('signing_keys')
+        .set({ retiredAt: at })
+        .where('id', '=', id)
+        .where('retiredAt', 'is', null)
+        .executeTakeFirst();
       return affected(result) > 0;
     },
   };
@@ -101,7 +116,9 @@ async function withKeyLock<T>(conn: Kysely<DB>, dialect: DialectName, fn: () => 
     }
   }
   // MySQL named locks are server-wide: qualify the name with the database.
-  const got = await sql<{ acquired: number | null }>`select get_lock(concat(database(), '.xtown_signing_keys'), 30) as acquired`.execute(conn);
+  const got = await sql<{ acquired: number | null }>`select get_lock(concat(database(), '.xtown_signing_keys'), 30) as acquired`.execute(
+    conn,
+  );
   if (Number(got.rows[0]?.acquired) !== 1) throw new Error('Timed out waiting for the signing-key lock');
   try {
     return await fn();

@@ -101,7 +101,13 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
     },
 
     async subUsersOf(adminId: number): Promise<Array<{ id: number; email: string }>> {
-      return exec.selectFrom('users').select(['id', 'email']).where('createdById', '=', adminId).where('role', '=', 'SUB_USER').orderBy('id').execute();
+      return exec
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('createdById', '=', adminId)
+        .where('role', '=', 'SUB_USER')
+        .orderBy('id')
+        .execute();
     },
 
     async countSubUsers(adminId: number): Promise<number> {
@@ -115,7 +121,11 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
     },
 
     async updateProfile(id: number, changes: UserProfileChanges, now: Date): Promise<void> {
-      await exec.updateTable('users').set({ ...changes, updatedAt: now }).where('id', '=', id).execute();
+      await exec
+        .updateTable('users')
+        .set({ ...changes, updatedAt: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** The projects that exist among the given ids and customProjectIds. */
@@ -135,7 +145,9 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
 
     /** Makes the user's assignments exactly `projectIds`; kept assignments keep their dates. */
     async replaceAssignments(userId: number, projectIds: number[], now: Date): Promise<{ added: number[]; removed: number[] }> {
-      const current = (await exec.selectFrom('user_projects').select('projectId').where('userId', '=', userId).execute()).map((r) => r.projectId);
+      const current = (await exec.selectFrom('user_projects').select('projectId').where('userId', '=', userId).execute()).map(
+        (r) => r.projectId,
+      );
       const wanted = new Set(projectIds);
       const removed = current.filter((id) => !wanted.has(id));
       const added = projectIds.filter((id) => !current.includes(id));
@@ -173,7 +185,15 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
     async suspend(id: number, by: number, reason: string, now: Date): Promise<boolean> {
       const result = await exec
         .updateTable('users')
-        .set({ isSuspended: true, suspendedAt: now, suspendedBy: by, suspensionReason: reason, unsuspendedAt: null, unsuspendedBy: null, updatedAt: now })
+        .set({
+          isSuspended: true,
+          suspendedAt: now,
+          suspendedBy: by,
+          suspensionReason: reason,
+          unsuspendedAt: null,
+          unsuspendedBy: null,
+          updatedAt: now,
+        })
         .where('id', '=', id)
         .where('isSuspended', '=', false)
         .executeTakeFirst();
@@ -184,7 +204,15 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
     async unsuspend(id: number, by: number, suspendedBy: number | null, now: Date): Promise<boolean> {
       const result = await exec
         .updateTable('users')
-        .set({ isSuspended: false, suspendedAt: null, suspendedBy: null, suspensionReason: null, unsuspendedAt: now, unsuspendedBy: by, updatedAt: now })
+        .set({
+          isSuspended: false,
+          suspendedAt: null,
+          suspendedBy: null,
+          suspensionReason: null,
+          unsuspendedAt: now,
+          unsuspendedBy: by,
+          updatedAt: now,
+        })
         .where('id', '=', id)
         .where('isSuspended', '=', true)
         .where('suspendedBy', suspendedBy === null ? 'is' : '=', suspendedBy)

@@ -53,7 +53,11 @@ export function userStatsRepository({ exec }: RepoContext) {
     },
 
     async activeProjects(): Promise<number> {
-      const row = await exec.selectFrom('projects').select((eb) => eb.fn.countAll().as('n')).where('isActive', '=', true).executeTakeFirstOrThrow();
+      const row = await exec
+        .selectFrom('projects')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('isActive', '=', true)
+        .executeTakeFirstOrThrow();
       return num(row.n);
     },
 
@@ -61,7 +65,12 @@ export function userStatsRepository({ exec }: RepoContext) {
     async companies(): Promise<number> {
       const row = await exec
         .selectFrom('users')
-        .select((eb) => eb.fn.count(eb.fn('lower', ['companyName'])).distinct().as('n'))
+        .select((eb) =>
+          eb.fn
+            .count(eb.fn('lower', ['companyName']))
+            .distinct()
+            .as('n'),
+        )
         .where('role', '=', 'ADMIN')
         .where('companyName', 'is not', null)
         .where('companyName', '<>', '')

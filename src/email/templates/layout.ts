@@ -35,7 +35,8 @@ export function renderHtml(title: string, body: Body): string {
   const greeting = body.name === undefined ? '' : html`<p style="margin:0 0 16px">Hello ${body.name},</p>`.value;
   const [first = '', ...rest] = body.paragraphs;
   const code = body.code
-    ? html`<p style="margin:24px 0;font-size:32px;font-weight:bold;letter-spacing:8px;font-family:monospace;text-align:center">${body.code}</p>`.value
+    ? html`<p style="margin:24px 0;font-size:32px;font-weight:bold;letter-spacing:8px;font-family:monospace;text-align:center">${body.code}</p>`
+        .value
     : '';
   const paragraphs = (list: string[]) => list.map((p) => html`<p style="margin:0 0 16px">${p}</p>`.value).join('');
   return html`<!doctype html>

@@ -20,7 +20,8 @@ function validationDetails(error: FastifyError): ErrorDetail[] {
     const path = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
     // The provider puts the Zod issue's code in `keyword` and the rest of the issue (its `keys`) in `params`.
     const keys = issue.keyword === 'unrecognized_keys' ? (issue.params as { keys?: unknown }).keys : undefined;
-    if (Array.isArray(keys) && keys.length) return keys.map((key) => ({ field: path ? `${path}.${String(key)}` : String(key), message: 'unknown field' }));
+    if (Array.isArray(keys) && keys.length)
+      return keys.map((key) => ({ field: path ? `${path}.${String(key)}` : String(key), message: 'unknown field' }));
     return [{ field: path || (error.validationContext ?? ''), message: issue.message ?? 'is not valid' }];
   });
 }
@@ -30,7 +31,8 @@ export function toAppError(error: unknown, isUnavailable: (error: unknown) => bo
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError?.validation) return new AppError('VALIDATION_ERROR', { details: validationDetails(fastifyError) });
-  if (URL_ERRORS.has(fastifyError?.code)) return new AppError('VALIDATION_ERROR', { details: [{ field: 'url', message: 'is not a valid URL' }] });
+  if (URL_ERRORS.has(fastifyError?.code))
+    return new AppError('VALIDATION_ERROR', { details: [{ field: 'url', message: 'is not a valid URL' }] });
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new AppError(mapped);
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('INVALID_JSON');
@@ -66,7 +68,14 @@ export function registerErrorHandler(app: FastifyInstance, deps: { isUnavailable
       // A refusal on purpose (the hash pool is full during a login storm): expected, cheap, no stack.
       request.log.warn({ event: 'overloaded', code: appError.code }, 'request refused: at capacity');
     } else if (appError.status >= 500) {
-      request.log.error({ err: isResponseSerializationError(error) ? { message: 'response did not match its schema', cause: (error as Error).cause } : error }, 'request failed');
+      request.log.error(
+        {
+          err: isResponseSerializationError(error)
+            ? { message: 'response did not match its schema', cause: (error as Error).cause }
+            : error,
+        },
+        'request failed',
+      );
     }
     return sendError(reply, appError);
   });

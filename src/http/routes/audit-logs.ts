@@ -6,22 +6,31 @@ import { route } from '../route.js';
 import type { RouteDeps } from './deps.js';
 
 /** GET /api/audit-logs: the Super Admin reads everything, an Admin the actions of itself and its sub-users. */
-export const auditLogsRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (app) => {
-  app.get(
-    '/',
-    route({ access: 'user', roles: ['SUPER_ADMIN', 'ADMIN'], tags: ['audit-logs'], summary: 'The audit log, newest first', querystring: c.auditLogsQuery, response: { 200: c.responses.list } }),
-    async (request) => {
-      const { page, limit, action, userId, from, to, success } = request.query;
-      const { items, total } = await deps.admin.auditLogs.list(principalOf(request), {
-        page,
-        limit,
-        action: action?.toUpperCase(),
-        userId,
-        from: from ? c.lowerBound(from) : undefined,
-        before: to ? c.upperBound(to) : undefined,
-        success,
-      });
-      return { success: true as const, data: present(items), meta: pageMeta(page, limit, total) };
-    },
-  );
-};
+export const auditLogsRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/',
+      route({
+        access: 'user',
+        roles: ['SUPER_ADMIN', 'ADMIN'],
+        tags: ['audit-logs'],
+        summary: 'The audit log, newest first',
+        querystring: c.auditLogsQuery,
+        response: { 200: c.responses.list },
+      }),
+      async (request) => {
+        const { page, limit, action, userId, from, to, success } = request.query;
+        const { items, total } = await deps.admin.auditLogs.list(principalOf(request), {
+          page,
+          limit,
+          action: action?.toUpperCase(),
+          userId,
+          from: from ? c.lowerBound(from) : undefined,
+          before: to ? c.upperBound(to) : undefined,
+          success,
+        });
+        return { success: true as const, data: present(items), meta: pageMeta(page, limit, total) };
+      },
+    );
+  };

@@ -15,41 +15,62 @@ const VALIDATE_URL = '/api/auth/validate-token';
  * What the projects' backends call: token validation and the code exchange. Their own budget, and no
  * cookies (registered apart from the browser's routes, so they skip the cookie plugin's hooks).
  */
-export const authBackendRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (app) => {
-  const { auth } = deps;
+export const authBackendRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { auth } = deps;
 
-  // Projects call this on every request of theirs: its per-request info lines are not logged (warnings
-  // and errors are), and the answer for a token is serialized once, by the route's own response schema.
-  const serializeValidation = serializerCompiler({ schema: c.responses.validate, method: 'POST', url: VALIDATE_URL, httpStatus: '200' });
-  const validationBodies = new WeakMap<ValidationResult, string>();
-  app.post(
-    '/validate-token',
-    route({ access: 'project-backend', logLevel: 'warn', tags, summary: 'Validate an access or project token (for projects)', body: c.validateBody, response: { 200: c.responses.validate }, errors: [401] }),
-    async (request, reply) => {
-      const token = request.body?.token ?? bearerToken(request);
-      try {
-        if (!token) throw new AppError('TOKEN_INVALID', { message: 'A token is required' });
-        const result = await auth.validation.validate(token, request.body?.projectId);
-        let body = validationBodies.get(result);
-        if (body === undefined) validationBodies.set(result, (body = serializeValidation({ success: true, data: present(result) } satisfies z.input<typeof c.responses.validate>)));
-        // A string with a JSON content type is sent as it is (the schema typed the object it was made from).
-        reply.type('application/json; charset=utf-8');
-        return body as never;
-      } catch (error) {
-        if (isAppError(error) && (error.code === 'TOKEN_INVALID' || error.code === 'TOKEN_EXPIRED')) {
-          throw new AppError(error.code, { message: error.message, data: { valid: false } });
+    // Projects call this on every request of theirs: its per-request info lines are not logged (warnings
+    // and errors are), and the answer for a token is serialized once, by the route's own response schema.
+    const serializeValidation = serializerCompiler({ schema: c.responses.validate, method: 'POST', url: VALIDATE_URL, httpStatus: '200' });
+    const validationBodies = new WeakMap<ValidationResult, string>();
+    app.post(
+      '/validate-token',
+      route({
+        access: 'project-backend',
+        logLevel: 'warn',
+        tags,
+        summary: 'Validate an access or project token (for projects)',
+        body: c.validateBody,
+        response: { 200: c.responses.validate },
+        errors: [401],
+      }),
+      async (request, reply) => {
+        const token = request.body?.token ?? bearerToken(request);
+        try {
+          if (!token) throw new AppError('TOKEN_INVALID', { message: 'A token is required' });
+          const result = await auth.validation.validate(token, request.body?.projectId);
+          let body = validationBodies.get(result);
+          if (body === undefined)
+            validationBodies.set(
+              result,
+              (body = serializeValidation({ success: true, data: present(result) } satisfies z.input<typeof c.responses.validate>)),
+            );
+          // A string with a JSON content type is sent as it is (the schema typed the object it was made from).
+          reply.type('application/json; charset=utf-8');
+          return body as never;
+        } catch (error) {
+          if (isAppError(error) && (error.code === 'TOKEN_INVALID' || error.code === 'TOKEN_EXPIRED')) {
+            throw new AppError(error.code, { message: error.message, data: { valid: false } });
+          }
+          throw error;
         }
-        throw error;
-      }
-    },
-  );
+      },
+    );
 
-  app.post(
-    '/exchange-code',
-    route({ access: 'project-backend', tags, summary: "Exchange a one-time code for a project token (the project's backend)", body: c.exchangeBody, response: { 200: c.responses.exchange }, errors: [401] }),
-    async (request) => {
-      const { code, projectId, clientSecret } = request.body;
-      return { success: true as const, data: present(await auth.projectAccess.exchange(code, projectId, clientSecret, metaOf(request))) };
-    },
-  );
-};
+    app.post(
+      '/exchange-code',
+      route({
+        access: 'project-backend',
+        tags,
+        summary: "Exchange a one-time code for a project token (the project's backend)",
+        body: c.exchangeBody,
+        response: { 200: c.responses.exchange },
+        errors: [401],
+      }),
+      async (request) => {
+        const { code, projectId, clientSecret } = request.body;
+        return { success: true as const, data: present(await auth.projectAccess.exchange(code, projectId, clientSecret, metaOf(request))) };
+      },
+    );
+  };

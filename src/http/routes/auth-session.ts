@@ -11,58 +11,108 @@ import { signedIn } from './signed-in.js';
 const tags = ['auth'];
 
 /** Sessions and tokens: refresh, logout, project access, the caller's account. */
-export const authSessionRoutes = (deps: RouteDeps): FastifyPluginAsyncZod => async (app) => {
-  const { auth } = deps;
-  const answer = signedIn(deps.config);
+export const authSessionRoutes =
+  (deps: RouteDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { auth } = deps;
+    const answer = signedIn(deps.config);
 
-  app.post('/refresh-token', route({ access: 'public', tags, summary: 'Rotate a refresh token (body or cookie)', body: c.refreshBody, response: { 200: c.responses.refresh }, errors: [401] }), async (request, reply) => {
-    const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
-    if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
-    const result = await auth.sessions.refresh(refreshToken, metaOf(request));
-    setRefreshCookie(reply, deps.config.isProduction, result);
-    return { success: true as const, data: result };
-  });
+    app.post(
+      '/refresh-token',
+      route({
+        access: 'public',
+        tags,
+        summary: 'Rotate a refresh token (body or cookie)',
+        body: c.refreshBody,
+        response: { 200: c.responses.refresh },
+        errors: [401],
+      }),
+      async (request, reply) => {
+        const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+        if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
+        const result = await auth.sessions.refresh(refreshToken, metaOf(request));
+        setRefreshCookie(reply, deps.config.isProduction, result);
+        return { success: true as const, data: result };
+      },
+    );
 
-  // Public: the refresh token (body or cookie) or the access token says which session ends.
-  app.post('/logout', route({ access: 'public', tags, summary: 'End this session, or every session with allDevices', body: c.logoutBody, response: { 200: messageEnvelope }, errors: [401] }), async (request, reply) => {
-    const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
-    const meta = metaOf(request);
-    const accessToken = bearerToken(request);
-    clearRefreshCookie(reply);
-    if (request.body?.allDevices) {
-      if (!accessToken) throw new AppError('UNAUTHENTICATED', { message: 'Signing out of every device needs the access token' });
-      const principal = await auth.authenticator.authenticate(accessToken, 'ACCESS');
-      await auth.sessions.logoutAllDevices(principal.userId, meta);
-      return { success: true as const, message: 'Signed out of every device' };
-    }
-    if (refreshToken) {
-      await auth.sessions.logoutByRefreshToken(refreshToken, meta);
-    } else if (accessToken) {
-      const principal = await auth.authenticator.authenticate(accessToken, 'ACCESS');
-      await auth.sessions.revokeSession(principal.sid, principal.userId, meta);
-    } else {
-      throw new AppError('VALIDATION_ERROR', { details: [{ field: 'refreshToken', message: 'A refresh token (body or cookie) or an access token is required' }] });
-    }
-    return { success: true as const, message: 'Signed out' };
-  });
+    // Public: the refresh token (body or cookie) or the access token says which session ends.
+    app.post(
+      '/logout',
+      route({
+        access: 'public',
+        tags,
+        summary: 'End this session, or every session with allDevices',
+        body: c.logoutBody,
+        response: { 200: messageEnvelope },
+        errors: [401],
+      }),
+      async (request, reply) => {
+        const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+        const meta = metaOf(request);
+        const accessToken = bearerToken(request);
+        clearRefreshCookie(reply);
+        if (request.body?.allDevices) {
+          if (!accessToken) throw new AppError('UNAUTHENTICATED', { message: 'Signing out of every device needs the access token' });
+          const principal = await auth.authenticator.authenticate(accessToken, 'ACCESS');
+          await auth.sessions.logoutAllDevices(principal.userId, meta);
+          return { success: true as const, message: 'Signed out of every device' };
+        }
+        if (refreshToken) {
+          await auth.sessions.logoutByRefreshToken(refreshToken, meta);
+        } else if (accessToken) {
+          const principal = await auth.authenticator.authenticate(accessToken, 'ACCESS');
+          await auth.sessions.revokeSession(principal.sid, principal.userId, meta);
+        } else {
+          throw new AppError('VALIDATION_ERROR', {
+            details: [{ field: 'refreshToken', message: 'A refresh token (body or cookie) or an access token is required' }],
+          });
+        }
+        return { success: true as const, message: 'Signed out' };
+      },
+    );
 
-  app.post(
-    '/project-token/:projectId',
-    route({ access: 'user', tags, summary: 'Open a project: a project token and a one-time code', params: c.projectTokenParams, response: { 200: c.responses.projectToken }, errors: [403, 404] }),
-    async (request) => ({ success: true as const, data: await auth.projectAccess.issue(principalOf(request), request.params.projectId, metaOf(request)) }),
-  );
+    app.post(
+      '/project-token/:projectId',
+      route({
+        access: 'user',
+        tags,
+        summary: 'Open a project: a project token and a one-time code',
+        params: c.projectTokenParams,
+        response: { 200: c.responses.projectToken },
+        errors: [403, 404],
+      }),
+      async (request) => ({
+        success: true as const,
+        data: await auth.projectAccess.issue(principalOf(request), request.params.projectId, metaOf(request)),
+      }),
+    );
 
-  app.get('/me', route({ access: 'user', tags, summary: 'The caller, fresh from the database', response: { 200: c.responses.me } }), async (request) => ({
-    success: true as const,
-    data: present(await auth.account.me(principalOf(request))),
-  }));
+    app.get(
+      '/me',
+      route({ access: 'user', tags, summary: 'The caller, fresh from the database', response: { 200: c.responses.me } }),
+      async (request) => ({
+        success: true as const,
+        data: present(await auth.account.me(principalOf(request))),
+      }),
+    );
 
-  app.post(
-    '/change-password',
-    route({ access: 'user', tags, summary: 'Change the password; every other session ends', body: refusingCommonPasswords(c.changePasswordBody, 'newPassword'), response: { 200: c.responses.loginPayload } }),
-    async (request, reply) => {
-      const { currentPassword, newPassword } = request.body;
-      return answer(reply, await auth.account.changePassword(principalOf(request), currentPassword, newPassword, metaOf(request)), 'Password changed');
-    },
-  );
-};
+    app.post(
+      '/change-password',
+      route({
+        access: 'user',
+        tags,
+        summary: 'Change the password; every other session ends',
+        body: refusingCommonPasswords(c.changePasswordBody, 'newPassword'),
+        response: { 200: c.responses.loginPayload },
+      }),
+      async (request, reply) => {
+        const { currentPassword, newPassword } = request.body;
+        return answer(
+          reply,
+          await auth.account.changePassword(principalOf(request), currentPassword, newPassword, metaOf(request)),
+          'Password changed',
+        );
+      },
+    );
+  };

@@ -64,7 +64,9 @@ export async function docsRoutes(app: FastifyInstance) {
   });
   app.get('/json', hidden, async () => app.swagger());
   app.get('/yaml', hidden, async (_request, reply) => reply.type('application/x-yaml').send(app.swagger({ yaml: true })));
-  app.get('/static/swagger-initializer.js', hidden, async (_request, reply) => reply.type('application/javascript; charset=utf-8').send(INITIALIZER));
+  app.get('/static/swagger-initializer.js', hidden, async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').send(INITIALIZER),
+  );
   app.get<{ Params: { file: string } }>('/static/:file', hidden, async (request, reply) => {
     const type = Object.hasOwn(ASSETS, request.params.file) ? ASSETS[request.params.file] : undefined;
     if (!type) return reply.callNotFound();

@@ -27,7 +27,10 @@ export function createAuditQuery(deps: Pick<AuthFlowDeps, 'store'>) {
         before: query.before,
         success: query.success,
       };
-      const { rows, total } = await deps.store.repos.auditQuery.list(filter, { offset: (query.page - 1) * query.limit, limit: query.limit });
+      const { rows, total } = await deps.store.repos.auditQuery.list(filter, {
+        offset: (query.page - 1) * query.limit,
+        limit: query.limit,
+      });
       return { items: rows, total };
     },
   };

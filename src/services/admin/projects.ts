@@ -37,7 +37,11 @@ const CUSTOM_ID = /^[a-z][a-z0-9_-]{2,49}$/;
 /** What a caller sees: the Super Admin everything, an Admin its projects, a Sub User its active ones. */
 function scopeOf(principal: Principal): { projects: ProjectScope; assignees: AssigneeScope | null } {
   if (principal.role === 'SUPER_ADMIN') return { projects: { kind: 'all' }, assignees: { kind: 'all' } };
-  if (principal.role === 'ADMIN') return { projects: { kind: 'assigned', userId: principal.userId, activeOnly: false }, assignees: { kind: 'team', adminId: principal.userId } };
+  if (principal.role === 'ADMIN')
+    return {
+      projects: { kind: 'assigned', userId: principal.userId, activeOnly: false },
+      assignees: { kind: 'team', adminId: principal.userId },
+    };
   return { projects: { kind: 'assigned', userId: principal.userId, activeOnly: true }, assignees: null };
 }
 
@@ -61,7 +65,10 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
 
   async function withCounts(records: ProjectRecord[], assignees: AssigneeScope | null): Promise<ProjectView[]> {
     if (!assignees) return records.map(publicProject);
-    const counts = await store.repos.projectAdmin.assignedUserCounts(records.map((r) => r.id), assignees);
+    const counts = await store.repos.projectAdmin.assignedUserCounts(
+      records.map((r) => r.id),
+      assignees,
+    );
     return records.map((r) => ({ ...publicProject(r), assignedUsers: counts.get(r.id) ?? 0 }));
   }
 
@@ -82,7 +89,11 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
   return {
     async list(principal: Principal, query: { page: number; limit: number; search?: string }) {
       const scope = scopeOf(principal);
-      const { rows, total } = await store.repos.projectAdmin.list(scope.projects, { search: query.search || undefined, offset: (query.page - 1) * query.limit, limit: query.limit });
+      const { rows, total } = await store.repos.projectAdmin.list(scope.projects, {
+        search: query.search || undefined,
+        offset: (query.page - 1) * query.limit,
+        limit: query.limit,
+      });
       return { items: await withCounts(rows, scope.assignees), total };
     },
 
@@ -119,7 +130,19 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
         });
         if (id === 'taken') throw taken();
         const details = { customProjectId: input.customProjectId, name: input.name, isActive: input.isActive ?? true };
-        await audit.record({ userId: principal.userId, actorEmail: await actorEmail(tx, principal), action: 'PROJECT_CREATE', resource: 'project', projectId: id, details, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: principal.userId,
+            actorEmail: await actorEmail(tx, principal),
+            action: 'PROJECT_CREATE',
+            resource: 'project',
+            projectId: id,
+            details,
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return find(tx, String(id), { kind: 'all' });
       });
       return { project: { ...publicProject(project), assignedUsers: 0 }, clientSecret };
@@ -143,7 +166,19 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
           if (before[field] !== after[field]) changes[field] = { from: before[field], to: after[field] };
         }
         if (before.description !== after.description) changes.description = 'changed';
-        await audit.record({ userId: principal.userId, actorEmail: await actorEmail(tx, principal), action: 'PROJECT_UPDATE', resource: 'project', projectId: before.id, details: { customProjectId: after.customProjectId, changes }, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: principal.userId,
+            actorEmail: await actorEmail(tx, principal),
+            action: 'PROJECT_UPDATE',
+            resource: 'project',
+            projectId: before.id,
+            details: { customProjectId: after.customProjectId, changes },
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return after;
       });
       authState.invalidateProject(updated.id);
@@ -158,7 +193,19 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
       await store.transaction(async (tx) => {
         const project = await find(tx, ref, { kind: 'all' });
         await tx.projects.setClientSecretHash(project.id, secrets.hash(CLIENT_SECRET_PURPOSE, clientSecret), clock.now());
-        await audit.record({ userId: principal.userId, actorEmail: await actorEmail(tx, principal), action: 'PROJECT_SECRET_ROTATE', resource: 'project', projectId: project.id, details: { customProjectId: project.customProjectId }, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: principal.userId,
+            actorEmail: await actorEmail(tx, principal),
+            action: 'PROJECT_SECRET_ROTATE',
+            resource: 'project',
+            projectId: project.id,
+            details: { customProjectId: project.customProjectId },
+            success: true,
+          },
+          meta,
+          tx,
+        );
       });
       return { clientSecret };
     },
@@ -171,7 +218,19 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
         const assignees = await tx.projectAdmin.assigneeIds(project.id);
         if (!(await tx.projectAdmin.remove(project.id))) throw notFound();
         const details = { customProjectId: project.customProjectId, name: project.name, assignmentsRemoved: assignees.length };
-        await audit.record({ userId: principal.userId, actorEmail: await actorEmail(tx, principal), action: 'PROJECT_DELETE', resource: 'project', projectId: project.id, details, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: principal.userId,
+            actorEmail: await actorEmail(tx, principal),
+            action: 'PROJECT_DELETE',
+            resource: 'project',
+            projectId: project.id,
+            details,
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return { id: project.id, userIds: assignees };
       });
       authState.invalidateProject(id);

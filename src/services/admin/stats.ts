@@ -23,7 +23,14 @@ export interface UserStats {
 export const RECENT_USERS = 5;
 
 /** The seed's colours: blue, green, amber, red (its "Dashboard Analytics & Chart Data Support" section). */
-export const CHART_COLORS = { users: '#3B82F6', projects: '#10B981', companies: '#F59E0B', subUsers: '#EF4444', verified: '#10B981', unverified: '#F59E0B' } as const;
+export const CHART_COLORS = {
+  users: '#3B82F6',
+  projects: '#10B981',
+  companies: '#F59E0B',
+  subUsers: '#EF4444',
+  verified: '#10B981',
+  unverified: '#F59E0B',
+} as const;
 
 export function createUserStats(deps: Pick<AuthFlowDeps, 'store'>) {
   const { repos } = deps.store;

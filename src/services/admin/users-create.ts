@@ -32,7 +32,14 @@ export function createUserCreation(deps: AuthFlowDeps) {
   const { store, clock, config, otps, emails, limiter, audit } = deps;
 
   /** Inserts an inactive user without a password, its assignments, and the activation OTP email; in `tx`. */
-  async function insertUser(tx: Repositories, actor: Actor, role: Exclude<Role, 'SUPER_ADMIN'>, input: NewProjectAdminInput, projectIds: number[], meta: RequestMeta): Promise<Created> {
+  async function insertUser(
+    tx: Repositories,
+    actor: Actor,
+    role: Exclude<Role, 'SUPER_ADMIN'>,
+    input: NewProjectAdminInput,
+    projectIds: number[],
+    meta: RequestMeta,
+  ): Promise<Created> {
     if (await tx.users.findByEmail(input.email)) return { kind: 'taken' };
     const now = clock.now();
     let id: number;
@@ -64,9 +71,21 @@ export function createUserCreation(deps: AuthFlowDeps) {
     }
     await tx.projects.assign(id, projectIds, now);
     const issued = await otps.issue(tx, input.email, 'ACCOUNT_ACTIVATION');
-    await emails.enqueue(tx, 'ACCOUNT_ACTIVATION_OTP', input.email, { name: input.name, otp: issued.code, expiresInMinutes: otpMinutes(config) });
+    await emails.enqueue(tx, 'ACCOUNT_ACTIVATION_OTP', input.email, {
+      name: input.name,
+      otp: issued.code,
+      expiresInMinutes: otpMinutes(config),
+    });
     await audit.record(
-      { userId: actor.id, actorEmail: actor.email, targetUserId: id, action: 'USER_CREATE', resource: 'user', details: { role, email: input.email, projectIds }, success: true },
+      {
+        userId: actor.id,
+        actorEmail: actor.email,
+        targetUserId: id,
+        action: 'USER_CREATE',
+        resource: 'user',
+        details: { role, email: input.email, projectIds },
+        success: true,
+      },
       meta,
       tx,
     );
@@ -89,7 +108,9 @@ export function createUserCreation(deps: AuthFlowDeps) {
     async createProjectAdmin(caller: Caller, input: NewProjectAdminInput, meta: RequestMeta): Promise<UserWithProjects> {
       const actor = await loadActor(store.repos, caller);
       if (actor.role !== 'SUPER_ADMIN') throw new AppError('FORBIDDEN');
-      const result = await run(async (tx) => insertUser(tx, actor, 'ADMIN', input, await resolveProjectIds(tx, actor, input.projectIds ?? []), meta));
+      const result = await run(async (tx) =>
+        insertUser(tx, actor, 'ADMIN', input, await resolveProjectIds(tx, actor, input.projectIds ?? []), meta),
+      );
       if (result.kind === 'taken') throw new AppError('EMAIL_TAKEN');
       emails.nudge();
       return result.user;

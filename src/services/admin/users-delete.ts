@@ -20,7 +20,9 @@ export function createUserDeletion(deps: AuthFlowDeps) {
         const target = before.role === 'ADMIN' ? assertInScope(actor, await findUser(tx, id, true)) : await targetInScope(tx, actor, id);
         const subUsers = target.role === 'ADMIN' ? await tx.userAdmin.subUsersOf(target.id) : [];
         if (subUsers.length > 0 && !force) {
-          throw new AppError('HAS_SUB_USERS', { message: `The user still has ${subUsers.length} sub-user${subUsers.length > 1 ? 's' : ''}: delete them first or use ?force=true` });
+          throw new AppError('HAS_SUB_USERS', {
+            message: `The user still has ${subUsers.length} sub-user${subUsers.length > 1 ? 's' : ''}: delete them first or use ?force=true`,
+          });
         }
         const doomed = [...subUsers, { id: target.id, email: target.email }];
         const revoked: string[] = [];
@@ -34,7 +36,9 @@ export function createUserDeletion(deps: AuthFlowDeps) {
               targetUserId: userId,
               action: 'USER_DELETE',
               resource: 'user',
-              details: cascade ? { role: 'SUB_USER', email, cascadeOf: target.id } : { role: target.role, email, subUsersDeleted: subUsers.length },
+              details: cascade
+                ? { role: 'SUB_USER', email, cascadeOf: target.id }
+                : { role: target.role, email, subUsersDeleted: subUsers.length },
               success: true,
             },
             meta,

@@ -20,7 +20,8 @@ export async function loadActor(repos: Repositories, caller: Caller): Promise<Ac
 }
 
 /** The users a caller may see and manage: the Super Admin every non-Super-Admin user, an Admin its own sub-users. */
-export const scopeOf = (actor: Actor): UserScope => (actor.role === 'SUPER_ADMIN' ? { kind: 'all' } : { kind: 'subUsersOf', adminId: actor.id });
+export const scopeOf = (actor: Actor): UserScope =>
+  actor.role === 'SUPER_ADMIN' ? { kind: 'all' } : { kind: 'subUsersOf', adminId: actor.id };
 
 export const notFound = () => new AppError('NOT_FOUND', { message: 'User not found' });
 
@@ -87,12 +88,15 @@ export async function resolveProjectIds(repos: Repositories, actor: Actor, refs:
   }
   if (unknown.length) {
     if (actor.role === 'ADMIN') throw forbiddenProjects();
-    throw new AppError('VALIDATION_ERROR', { details: [{ field: 'projectIds', message: `unknown project${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` }] });
+    throw new AppError('VALIDATION_ERROR', {
+      details: [{ field: 'projectIds', message: `unknown project${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` }],
+    });
   }
   return resolved;
 }
 
-export const forbiddenProjects = () => new AppError('FORBIDDEN', { message: 'Only projects assigned to the Project Admin can be given to its sub-users' });
+export const forbiddenProjects = () =>
+  new AppError('FORBIDDEN', { message: 'Only projects assigned to the Project Admin can be given to its sub-users' });
 
 /** Throws 403 unless every project is one of `allowed` (an Admin's own projects). */
 export function assertSubset(projectIds: number[], allowed: number[]): void {

@@ -30,14 +30,25 @@ export function createUserSuspension(deps: AuthFlowDeps) {
         const sessions = await tx.sessions.revokeAllOfUser(target.id, now, 'suspended');
         await emails.enqueue(tx, 'ACCOUNT_SUSPENDED', target.email, { name: target.name, reason });
         await audit.record(
-          { userId: actor.id, actorEmail: actor.email, targetUserId: target.id, action: 'USER_SUSPEND', resource: 'user', details: { reason, sessionsRevoked: sessions.length }, success: true },
+          {
+            userId: actor.id,
+            actorEmail: actor.email,
+            targetUserId: target.id,
+            action: 'USER_SUSPEND',
+            resource: 'user',
+            details: { reason, sessionsRevoked: sessions.length },
+            success: true,
+          },
           meta,
           tx,
         );
         return { user: await viewOf(tx, (await tx.users.findById(target.id))!), changed: true, sessions };
       });
       if (result.changed) {
-        logger.warn({ event: 'user_suspended', userId: id, by: actor.id, sessionsRevoked: result.sessions.length, reqId: meta.reqId }, 'user suspended; sessions revoked');
+        logger.warn(
+          { event: 'user_suspended', userId: id, by: actor.id, sessionsRevoked: result.sessions.length, reqId: meta.reqId },
+          'user suspended; sessions revoked',
+        );
         authState.invalidateSessions(result.sessions);
         authState.invalidateUser(id);
         emails.nudge();
@@ -57,7 +68,8 @@ export function createUserSuspension(deps: AuthFlowDeps) {
           throw new AppError('FORBIDDEN', { message: 'Only the Super Admin can lift a suspension made by the Super Admin' });
         }
         // Guarded on the suspension that was read: a concurrent change makes this a no-op, not a wrong lift.
-        if (!(await tx.userAdmin.unsuspend(target.id, actor.id, target.suspendedBy, now))) return { user: await viewOf(tx, target), changed: false };
+        if (!(await tx.userAdmin.unsuspend(target.id, actor.id, target.suspendedBy, now)))
+          return { user: await viewOf(tx, target), changed: false };
         await audit.record(
           {
             userId: actor.id,
@@ -65,7 +77,11 @@ export function createUserSuspension(deps: AuthFlowDeps) {
             targetUserId: target.id,
             action: 'USER_UNSUSPEND',
             resource: 'user',
-            details: { suspendedBy: target.suspendedBy, suspendedAt: target.suspendedAt?.toISOString() ?? null, suspensionReason: target.suspensionReason },
+            details: {
+              suspendedBy: target.suspendedBy,
+              suspendedAt: target.suspendedAt?.toISOString() ?? null,
+              suspensionReason: target.suspensionReason,
+            },
             success: true,
           },
           meta,

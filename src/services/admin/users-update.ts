@@ -3,7 +3,17 @@ import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
 import type { UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
-import { assertInScope, assertSubset, findUser, loadActor, resolveProjectIds, targetInScope, viewOf, type Caller, type ProjectRefInput } from './users-scope.js';
+import {
+  assertInScope,
+  assertSubset,
+  findUser,
+  loadActor,
+  resolveProjectIds,
+  targetInScope,
+  viewOf,
+  type Caller,
+  type ProjectRefInput,
+} from './users-scope.js';
 
 /** An empty optional field clears it, as at creation. */
 function blanksToNull(changes: UserProfileChanges): UserProfileChanges {
@@ -24,12 +34,22 @@ export function createUserUpdates(deps: AuthFlowDeps) {
         if (changes.subUserLimit !== undefined) {
           if (actor.role !== 'SUPER_ADMIN') throw new AppError('FORBIDDEN', { message: 'Only the Super Admin sets a sub-user limit' });
           if (target.role !== 'ADMIN') {
-            throw new AppError('VALIDATION_ERROR', { details: [{ field: 'subUserLimit', message: 'only a Project Admin has a sub-user limit' }] });
+            throw new AppError('VALIDATION_ERROR', {
+              details: [{ field: 'subUserLimit', message: 'only a Project Admin has a sub-user limit' }],
+            });
           }
         }
         await tx.userAdmin.updateProfile(target.id, blanksToNull(changes), clock.now());
         await audit.record(
-          { userId: actor.id, actorEmail: actor.email, targetUserId: target.id, action: 'USER_UPDATE', resource: 'user', details: { fields: Object.keys(changes) }, success: true },
+          {
+            userId: actor.id,
+            actorEmail: actor.email,
+            targetUserId: target.id,
+            action: 'USER_UPDATE',
+            resource: 'user',
+            details: { fields: Object.keys(changes) },
+            success: true,
+          },
           meta,
           tx,
         );

@@ -22,18 +22,42 @@ export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hash
       if (!user) throw new AppError('TOKEN_INVALID');
       const { ok } = await hasher.verify(user.passwordHash, currentPassword);
       if (!ok) {
-        await audit.record({ userId: user.id, actorEmail: user.email, action: 'PASSWORD_CHANGE', resource: 'user', details: { reason: 'wrong current password' }, success: false }, meta);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: user.email,
+            action: 'PASSWORD_CHANGE',
+            resource: 'user',
+            details: { reason: 'wrong current password' },
+            success: false,
+          },
+          meta,
+        );
         throw new AppError('INVALID_CREDENTIALS', { message: 'The current password is wrong' });
       }
       if (currentPassword === newPassword) {
-        throw new AppError('VALIDATION_ERROR', { details: [{ field: 'newPassword', message: 'The new password must differ from the current one' }] });
+        throw new AppError('VALIDATION_ERROR', {
+          details: [{ field: 'newPassword', message: 'The new password must differ from the current one' }],
+        });
       }
       const hash = await hasher.hash(newPassword);
       const now = clock.now();
       const { payload, revoked } = await store.transaction(async (tx) => {
         await tx.users.setPassword(user.id, hash, now);
         const ids = await tx.sessions.revokeAllOfUser(user.id, now, 'password-change');
-        await audit.record({ userId: user.id, actorEmail: user.email, targetUserId: user.id, action: 'PASSWORD_CHANGE', resource: 'user', details: { sessionsRevoked: ids.length }, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: user.email,
+            targetUserId: user.id,
+            action: 'PASSWORD_CHANGE',
+            resource: 'user',
+            details: { sessionsRevoked: ids.length },
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return { payload: await sessions.start(tx, user), revoked: ids };
       });
       authState.invalidateSessions(revoked);

@@ -6,7 +6,9 @@ import type { AuthFlowDeps } from './deps.js';
 
 type Outcome = 'unknown_email' | 'no_password' | 'locked' | 'wrong_password';
 
-export function createLogin(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'sessions' | 'audit' | 'logger' | 'metrics'>) {
+export function createLogin(
+  deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'sessions' | 'audit' | 'logger' | 'metrics'>,
+) {
   const { store, clock, config, hasher, sessions, audit, logger, metrics } = deps;
 
   /**
@@ -17,7 +19,18 @@ export function createLogin(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config
   async function refuse(email: string, user: UserRecord | undefined, outcome: Outcome, meta: RequestMeta): Promise<never> {
     logger.warn({ event: 'login_failed', reason: outcome, userId: user?.id, reqId: meta.reqId }, 'login failed');
     metrics?.login(outcome === 'locked' ? 'locked' : 'invalid_credentials');
-    await audit.record({ userId: user?.id ?? null, actorEmail: email, targetUserId: user?.id ?? null, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: outcome }, success: false }, meta);
+    await audit.record(
+      {
+        userId: user?.id ?? null,
+        actorEmail: email,
+        targetUserId: user?.id ?? null,
+        action: 'LOGIN_FAILED',
+        resource: 'auth',
+        details: { reason: outcome },
+        success: false,
+      },
+      meta,
+    );
     throw new AppError('INVALID_CREDENTIALS');
   }
 
@@ -48,19 +61,42 @@ export function createLogin(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config
       if (locked) return refuse(email, user, 'locked', meta);
       if (!user.passwordHash) return refuse(email, user, 'no_password', meta);
       if (!ok) {
-        if (reservation === 'locking') logger.warn({ event: 'account_locked', userId: user.id, reqId: meta.reqId }, 'account locked after repeated wrong passwords');
+        if (reservation === 'locking')
+          logger.warn({ event: 'account_locked', userId: user.id, reqId: meta.reqId }, 'account locked after repeated wrong passwords');
         return refuse(email, user, 'wrong_password', meta);
       }
 
       // The password is right: from here on the answer may say what is wrong with the account.
       if (!user.isActive || user.isSuspended) await store.repos.users.resetLoginFailures(user.id);
       if (!user.isActive) {
-        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'not_activated' }, success: false }, meta);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: email,
+            targetUserId: user.id,
+            action: 'LOGIN_FAILED',
+            resource: 'auth',
+            details: { reason: 'not_activated' },
+            success: false,
+          },
+          meta,
+        );
         metrics?.login('not_activated');
         throw new AppError('ACCOUNT_NOT_ACTIVATED');
       }
       if (user.isSuspended) {
-        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN_FAILED', resource: 'auth', details: { reason: 'suspended' }, success: false }, meta);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: email,
+            targetUserId: user.id,
+            action: 'LOGIN_FAILED',
+            resource: 'auth',
+            details: { reason: 'suspended' },
+            success: false,
+          },
+          meta,
+        );
         metrics?.login('suspended');
         throw new AppError('ACCOUNT_SUSPENDED');
       }
@@ -69,7 +105,11 @@ export function createLogin(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config
       }
       const payload = await store.transaction(async (tx) => {
         await tx.users.recordLoginSuccess(user.id, now);
-        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN', resource: 'auth', success: true }, meta, tx);
+        await audit.record(
+          { userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN', resource: 'auth', success: true },
+          meta,
+          tx,
+        );
         return sessions.start(tx, { ...user, lastLoginAt: now });
       });
       metrics?.login('success');

@@ -26,7 +26,9 @@ function purposeApplies(user: UserRecord | undefined, purpose: OtpPurpose): user
 
 const HOUR_MS = 3_600_000;
 
-export function createOtpFlows(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'limiter' | 'sessions' | 'authState' | 'audit'>) {
+export function createOtpFlows(
+  deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'limiter' | 'sessions' | 'authState' | 'audit'>,
+) {
   const { store, clock, config, hasher, otps, emails, limiter, sessions, authState, audit } = deps;
 
   /** Sends an OTP where it applies; unknown emails pay the same cooldown and the same write, and get the same answer. */
@@ -42,9 +44,25 @@ export function createOtpFlows(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'con
       // Issued even when nothing is sent: the same work, and a code nobody knows.
       const issued = await otps.issue(tx, email, purpose);
       if (applies) {
-        await emails.enqueue(tx, EMAIL_OF_PURPOSE[purpose], email, { name: user.name, otp: issued.code, expiresInMinutes: otpMinutes(config) });
+        await emails.enqueue(tx, EMAIL_OF_PURPOSE[purpose], email, {
+          name: user.name,
+          otp: issued.code,
+          expiresInMinutes: otpMinutes(config),
+        });
       }
-      await audit.record({ userId: null, actorEmail: email, targetUserId: user?.id ?? null, action: 'OTP_REQUEST', resource: 'otp', details: { purpose, sent: applies }, success: true }, meta, tx);
+      await audit.record(
+        {
+          userId: null,
+          actorEmail: email,
+          targetUserId: user?.id ?? null,
+          action: 'OTP_REQUEST',
+          resource: 'otp',
+          details: { purpose, sent: applies },
+          success: true,
+        },
+        meta,
+        tx,
+      );
     });
     if (applies) emails.nudge();
   }
@@ -67,7 +85,19 @@ export function createOtpFlows(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'con
         await otps.consume(tx, otpId);
         await tx.users.setPassword(user.id, hash, clock.now());
         const ids = await revokeEverySession(tx, user.id);
-        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'PASSWORD_RESET', resource: 'user', details: { sessionsRevoked: ids.length }, success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: email,
+            targetUserId: user.id,
+            action: 'PASSWORD_RESET',
+            resource: 'user',
+            details: { sessionsRevoked: ids.length },
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return { userId: user.id, ids };
       });
       authState.invalidateSessions(revoked.ids);
@@ -87,7 +117,11 @@ export function createOtpFlows(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'con
         if ((await tx.users.activate(user.id, hash, now)) !== 1) throw new AppError('INVALID_OTP');
         await tx.users.recordLoginSuccess(user.id, now);
         await emails.enqueue(tx, 'WELCOME', user.email, { name: user.name });
-        await audit.record({ userId: user.id, actorEmail: email, targetUserId: user.id, action: 'ACCOUNT_ACTIVATED', resource: 'user', success: true }, meta, tx);
+        await audit.record(
+          { userId: user.id, actorEmail: email, targetUserId: user.id, action: 'ACCOUNT_ACTIVATED', resource: 'user', success: true },
+          meta,
+          tx,
+        );
         return sessions.start(tx, { ...user, isActive: true, lastLoginAt: now });
       });
       authState.invalidateUser(payload.user.id);

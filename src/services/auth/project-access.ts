@@ -36,9 +36,21 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       const code = randomBytes(32).toString('base64url');
       const signed = await tokens.signProjectToken(user, project, principal.sid);
       await store.transaction(async (tx) => {
-        await tx.projectCodes.insert({ codeHash: secrets.hash(CODE_PURPOSE, code), userId: user.id, projectId: project.id, sessionId: principal.sid, expiresAt: new Date(now.getTime() + CODE_TTL_MS), usedAt: null, createdAt: now });
+        await tx.projectCodes.insert({
+          codeHash: secrets.hash(CODE_PURPOSE, code),
+          userId: user.id,
+          projectId: project.id,
+          sessionId: principal.sid,
+          expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+          usedAt: null,
+          createdAt: now,
+        });
         await tx.projects.touchLastAccessed(user.id, project.id, now);
-        await audit.record({ userId: user.id, actorEmail: user.email, action: 'PROJECT_TOKEN', resource: 'project', projectId: project.id, success: true }, meta, tx);
+        await audit.record(
+          { userId: user.id, actorEmail: user.email, action: 'PROJECT_TOKEN', resource: 'project', projectId: project.id, success: true },
+          meta,
+          tx,
+        );
       });
       const redirect = new URL(project.projectUrl);
       redirect.searchParams.set('xtown_code', code);
@@ -57,7 +69,18 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       const stored = project?.clientSecretHash ?? dummyHash;
       const secretOk = candidates.some((candidate) => safeEqual(candidate, stored)) && project?.clientSecretHash != null;
       const fail = async (reason: string): Promise<never> => {
-        await audit.record({ userId: null, actorEmail: null, action: 'CODE_EXCHANGE', resource: 'project', projectId: project?.id ?? null, details: { reason }, success: false }, meta);
+        await audit.record(
+          {
+            userId: null,
+            actorEmail: null,
+            action: 'CODE_EXCHANGE',
+            resource: 'project',
+            projectId: project?.id ?? null,
+            details: { reason },
+            success: false,
+          },
+          meta,
+        );
         throw new AppError('TOKEN_INVALID');
       };
       if (!project || !secretOk) return fail('client secret invalid');
@@ -65,18 +88,38 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       const now = clock.now();
       const record = await store.repos.projectCodes.consume(secrets.hashCandidates(CODE_PURPOSE, code), project.id, now);
       if (!record) return fail('code invalid, used or expired');
-      const [session, userState, user] = await Promise.all([authState.session(record.sessionId), authState.user(record.userId), store.repos.users.findById(record.userId)]);
+      const [session, userState, user] = await Promise.all([
+        authState.session(record.sessionId),
+        authState.user(record.userId),
+        store.repos.users.findById(record.userId),
+      ]);
       const stillAllowed = userState.role === 'SUPER_ADMIN' || userState.projectIds.has(project.id);
-      if (!user || !session.exists || session.revoked || userState.isSuspended || !userState.isActive || !project.isActive || !stillAllowed) {
+      if (
+        !user ||
+        !session.exists ||
+        session.revoked ||
+        userState.isSuspended ||
+        !userState.isActive ||
+        !project.isActive ||
+        !stillAllowed
+      ) {
         return fail('session, user or project no longer valid');
       }
       const signed = await tokens.signProjectToken(user, project, record.sessionId);
-      const projectView: ProjectRef = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
+      const projectView: ProjectRef = {
+        id: project.id,
+        customProjectId: project.customProjectId,
+        name: project.name,
+        projectUrl: project.projectUrl,
+      };
       const fullUser: UserWithProjects = {
         ...toPublicUser(user),
         projects: [{ ...projectView, icon: project.icon, isActive: project.isActive }],
       };
-      await audit.record({ userId: user.id, actorEmail: user.email, action: 'CODE_EXCHANGE', resource: 'project', projectId: project.id, success: true }, meta);
+      await audit.record(
+        { userId: user.id, actorEmail: user.email, action: 'CODE_EXCHANGE', resource: 'project', projectId: project.id, success: true },
+        meta,
+      );
       return { projectToken: signed.token, expiresIn: config.accessTokenTtlSec, user: fullUser, project: projectView };
     },
   };

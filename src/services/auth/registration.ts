@@ -19,7 +19,9 @@ export function setupTokenOf(deps: Pick<AuthFlowDeps, 'config' | 'secrets'>): st
   return deps.config.setupToken ?? deps.secrets.derive('setup-token', 18).toString('base64url');
 }
 
-export function createRegistration(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'sessions' | 'audit' | 'secrets'>) {
+export function createRegistration(
+  deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'sessions' | 'audit' | 'secrets'>,
+) {
   const { store, clock, config, hasher, otps, emails, sessions, audit } = deps;
   const expectedSetupToken = setupTokenOf(deps);
 
@@ -30,7 +32,17 @@ export function createRegistration(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 
     async register(input: RegistrationInput, meta: RequestMeta): Promise<{ email: string; otpExpiresAt: Date }> {
       if (await store.repos.users.superAdminExists()) throw new AppError('SUPER_ADMIN_EXISTS');
       if (!safeEqual(input.setupToken, expectedSetupToken)) {
-        await audit.record({ userId: null, actorEmail: input.email, action: 'REGISTER', resource: 'user', details: { reason: 'setup token invalid' }, success: false }, meta);
+        await audit.record(
+          {
+            userId: null,
+            actorEmail: input.email,
+            action: 'REGISTER',
+            resource: 'user',
+            details: { reason: 'setup token invalid' },
+            success: false,
+          },
+          meta,
+        );
         throw new AppError('SETUP_TOKEN_INVALID');
       }
       const passwordHash = await hasher.hash(input.password);
@@ -60,8 +72,16 @@ export function createRegistration(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 
           superAdminSlot: null,
         });
         const issued = await otps.issue(tx, input.email, 'REGISTRATION');
-        await emails.enqueue(tx, 'REGISTRATION_OTP', input.email, { name: input.name, otp: issued.code, expiresInMinutes: otpMinutes(config) });
-        await audit.record({ userId: id, actorEmail: input.email, targetUserId: id, action: 'REGISTER', resource: 'user', success: true }, meta, tx);
+        await emails.enqueue(tx, 'REGISTRATION_OTP', input.email, {
+          name: input.name,
+          otp: issued.code,
+          expiresInMinutes: otpMinutes(config),
+        });
+        await audit.record(
+          { userId: id, actorEmail: input.email, targetUserId: id, action: 'REGISTER', resource: 'user', success: true },
+          meta,
+          tx,
+        );
         return issued;
       });
       emails.nudge();
@@ -81,7 +101,18 @@ export function createRegistration(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 
         await tx.users.deletePendingSuperAdmins();
         await tx.users.recordLoginSuccess(user.id, now);
         await emails.enqueue(tx, 'WELCOME', user.email, { name: user.name });
-        await audit.record({ userId: user.id, actorEmail: user.email, targetUserId: user.id, action: 'VERIFY_REGISTRATION', resource: 'user', success: true }, meta, tx);
+        await audit.record(
+          {
+            userId: user.id,
+            actorEmail: user.email,
+            targetUserId: user.id,
+            action: 'VERIFY_REGISTRATION',
+            resource: 'user',
+            success: true,
+          },
+          meta,
+          tx,
+        );
         return sessions.start(tx, { ...user, isActive: true, lastLoginAt: now });
       });
       emails.nudge();

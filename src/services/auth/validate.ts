@@ -41,7 +41,9 @@ export function createTokenValidation(deps: { authenticator: Authenticator }) {
         return answerFor(principal);
       }
       if (projectRef === undefined) {
-        throw new AppError('VALIDATION_ERROR', { details: [{ field: 'projectId', message: 'A project token needs the projectId it is presented to' }] });
+        throw new AppError('VALIDATION_ERROR', {
+          details: [{ field: 'projectId', message: 'A project token needs the projectId it is presented to' }],
+        });
       }
       const project = principal.project!;
       const ref = parseProjectRef(projectRef);
@@ -59,5 +61,11 @@ function buildAnswer({ token, project }: Principal): ValidationResult {
   if (!project) throw new AppError('TOKEN_INVALID');
   const { claims } = token;
   const view = { id: project.id, customProjectId: project.customProjectId, name: project.name, projectUrl: project.projectUrl };
-  return Object.freeze({ valid: true, tokenType, user: { ...claims, projects: [{ ...view, isActive: project.isActive }] }, project: view, expiresAt });
+  return Object.freeze({
+    valid: true,
+    tokenType,
+    user: { ...claims, projects: [{ ...view, isActive: project.isActive }] },
+    project: view,
+    expiresAt,
+  });
 }

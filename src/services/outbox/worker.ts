@@ -55,12 +55,23 @@ const ADDRESS = /[^\s<>()[\]@"',;:]+@[^\s<>()[\]@"',;:]+/g;
 /** The error as stored and logged: SMTP servers echo recipients in their replies, so addresses are cut out. */
 export function describeSendError(error: unknown, email?: OutgoingEmail): string {
   const e = (error ?? {}) as { code?: unknown; responseCode?: unknown; message?: unknown };
-  let text = [e.code, e.responseCode, typeof e.message === 'string' ? e.message : String(error)].filter((part) => part !== undefined && part !== '').join(' ');
+  let text = [e.code, e.responseCode, typeof e.message === 'string' ? e.message : String(error)]
+    .filter((part) => part !== undefined && part !== '')
+    .join(' ');
   if (email) for (const secret of [email.to, email.subject]) if (secret) text = text.split(secret).join('[redacted]');
   return text.replace(ADDRESS, '[address]').slice(0, 300);
 }
 
-export function createOutboxWorker({ store, mailer, secrets, clock, logger, options = {}, random = Math.random, onOutcome }: OutboxWorkerDeps): OutboxWorker {
+export function createOutboxWorker({
+  store,
+  mailer,
+  secrets,
+  clock,
+  logger,
+  options = {},
+  random = Math.random,
+  onOutcome,
+}: OutboxWorkerDeps): OutboxWorker {
   const { pollIntervalMs = 1000, batchSize = 10, maxAttempts = 8, baseDelayMs = 5000, maxDelayMs = 3_600_000, lockMs = 60_000 } = options;
   const outbox = store.repos.outbox;
   const inFlight = new Set<Promise<BatchResult>>();
@@ -105,7 +116,10 @@ export function createOutboxWorker({ store, mailer, secrets, clock, logger, opti
       await outbox.markRetry(row.id, new Date(clock.now().getTime() + delay), reason);
       result.failed += 1;
       onOutcome?.('failed');
-      logger.warn({ outboxId: row.id, kind: row.kind, attempts: row.attempts, retryInMs: delay, error: reason }, 'email send failed; will retry');
+      logger.warn(
+        { outboxId: row.id, kind: row.kind, attempts: row.attempts, retryInMs: delay, error: reason },
+        'email send failed; will retry',
+      );
       return;
     }
     await outbox.markSent(row.id, clock.now());

@@ -6,7 +6,11 @@ import type { RateLimitStore } from '../../domain/ports.js';
  * stalls requests (a failed command costs at most the command timeout, once, then memory serves
  * until the link sees Redis again). The link logs each switch once.
  */
-export function createFailoverRateLimitStore(deps: { primary: RateLimitStore; fallback: RateLimitStore; link: Pick<SharedStateLink, 'available' | 'reportFailure'> }): RateLimitStore {
+export function createFailoverRateLimitStore(deps: {
+  primary: RateLimitStore;
+  fallback: RateLimitStore;
+  link: Pick<SharedStateLink, 'available' | 'reportFailure'>;
+}): RateLimitStore {
   const { primary, fallback, link } = deps;
   return {
     async increment(key, windowMs, nowMs) {

@@ -31,7 +31,9 @@ export function parseSignal(value: unknown): RevocationSignal | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const signal = value as { kind?: unknown; id?: unknown; ids?: unknown };
   if (signal.kind === 'all') return { kind: 'all' };
-  if ((signal.kind === 'user' || signal.kind === 'project') && Number.isSafeInteger(signal.id)) return { kind: signal.kind, id: signal.id as number };
-  if (signal.kind === 'session' && Array.isArray(signal.ids) && signal.ids.every((id) => typeof id === 'string')) return { kind: 'session', ids: signal.ids as string[] };
+  if ((signal.kind === 'user' || signal.kind === 'project') && Number.isSafeInteger(signal.id))
+    return { kind: signal.kind, id: signal.id as number };
+  if (signal.kind === 'session' && Array.isArray(signal.ids) && signal.ids.every((id) => typeof id === 'string'))
+    return { kind: 'session', ids: signal.ids as string[] };
   return undefined;
 }

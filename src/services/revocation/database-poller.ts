@@ -103,7 +103,8 @@ export async function startDatabaseRevocation(
         await cleanup();
       }
     } catch (error) {
-      if (!readFailed) logger.warn({ event: 'revocation_poll_failed', err: (error as Error).message }, 'revocation signals could not be read');
+      if (!readFailed)
+        logger.warn({ event: 'revocation_poll_failed', err: (error as Error).message }, 'revocation signals could not be read');
       readFailed = true;
     }
   };

@@ -16,7 +16,13 @@ export interface RevocationTransport {
  * subscriber that lost its connection drops its whole cache when it is back, since it may have
  * missed some. The cache TTL still bounds staleness while Redis is away.
  */
-export async function startRedisRevocation(deps: { cache: AuthStateCache; link: SharedStateLink; logger: Logger; instanceId: string; subscribeWaitMs?: number }): Promise<RevocationTransport> {
+export async function startRedisRevocation(deps: {
+  cache: AuthStateCache;
+  link: SharedStateLink;
+  logger: Logger;
+  instanceId: string;
+  subscribeWaitMs?: number;
+}): Promise<RevocationTransport> {
   const { cache, link, logger, instanceId } = deps;
   const channel = `${link.prefix}revocation`;
   const applier = createSignalApplier(cache);

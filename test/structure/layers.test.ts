@@ -24,9 +24,10 @@ function violationsOf(files: Record<string, string>): string[] {
 }
 
 describe('the layering check', () => {
-  it('finds no import against the layers in src/, and none but zod in the contract package', () => {
+  it('finds no import against the layers in src/, none but zod in the contract package, none but the contract in the client', () => {
     expect(check(join(repo, 'src'))).toEqual([]);
     expect(checkPackage(join(repo, 'packages/contract/src'), ['zod'])).toEqual([]);
+    expect(checkPackage(join(repo, 'packages/client/src'), ['@xtown/contract'])).toEqual([]);
   });
 
   it('refuses an upward import, type imports and re-exports included', () => {

@@ -1,6 +1,6 @@
-import type { ErrorEnvelope } from '@xtown/contract';
+import type { ErrorEnvelope, RefreshAnswer } from '@xtown/contract';
 import { refusalFrom } from './refusal.js';
-import type { RefreshAnswer, RefreshCall } from './types.js';
+import type { RefreshCall } from './types.js';
 
 type Fetch = typeof globalThis.fetch;
 

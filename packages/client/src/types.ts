@@ -1,10 +1,4 @@
-import type { auth, ErrorCode, LoginPayload } from '@xtown/contract';
-
-/** The output type of a contract schema, without importing zod here (the client may import only the contract). */
-type Output<Schema extends { _zod: { output: unknown } }> = Schema['_zod']['output'];
-
-/** What `POST /api/auth/refresh-token` answers with on success. */
-export type RefreshAnswer = Output<typeof auth.responses.refresh>['data'];
+import type { ErrorCode, LoginPayload, RefreshAnswer } from '@xtown/contract';
 
 /** The part of a login payload (or a refresh answer) the client keeps: never the refresh token. */
 export type AccessGrant = Pick<LoginPayload, 'accessToken' | 'expiresIn'> & Pick<RefreshAnswer, 'accessToken' | 'expiresIn'>;

@@ -29,6 +29,7 @@ export type ProjectSummaryView = z.infer<typeof views.projectSummary>;
 export type ProjectView = z.infer<typeof projects.projectView>;
 export type AuditLogView = z.infer<typeof auditLogs.auditLogView>;
 export type LoginPayload = z.infer<typeof auth.loginPayload>;
+export type RefreshAnswer = z.infer<typeof auth.responses.refresh>['data'];
 export type UserStats = z.infer<typeof users.userStatsView>;
 export type ProjectStats = z.infer<typeof projects.projectStats>;
 /** The error envelope every non-2xx answer carries. */

@@ -90,6 +90,16 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
     expect((await t.post('/api/auth/verify-registration-otp', { email: 'second@acme.test', otp: secondOtp })).statusCode).toBe(200);
   });
 
+  it('answers concurrent registrations of one email with 201 or 409 EMAIL_TAKEN, never a 500', async () => {
+    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => t.post('/api/auth/register', body('same@acme.test'))));
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses).toContain(201);
+    for (const answer of answers.filter((r) => r.statusCode !== 201)) {
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json().error.code).toBe('EMAIL_TAKEN');
+    }
+  });
+
   it('ends concurrent registrations and verifications with exactly one Super Admin', async () => {
     const emails = ['a@acme.test', 'b@acme.test', 'c@acme.test', 'd@acme.test'];
     const mark = t.mailer.mark();

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { NewUser, Role, UsersTable } from '../schema.js';
 import type { ProjectSummary, UserRecord } from '../../domain/models.js';
+import { AppError } from '../../errors/index.js';
 import { isUniqueViolation, toBool, toDate, toDateOrNull } from '../values.js';
 import { affected, type RepoContext } from './executor.js';
 
@@ -50,13 +51,19 @@ export function usersRepository({ exec, dialect }: RepoContext) {
       return row && mapUser(row);
     },
 
+    /** Throws EMAIL_TAKEN when the email exists: the unique index decides a race that a lookup cannot. */
     async insert(user: NewUser): Promise<number> {
-      if (dialect === 'mysql') {
-        const result = await exec.insertInto('users').values(user).executeTakeFirstOrThrow();
-        return Number(result.insertId);
+      try {
+        if (dialect === 'mysql') {
+          const result = await exec.insertInto('users').values(user).executeTakeFirstOrThrow();
+          return Number(result.insertId);
+        }
+        const row = await exec.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+        return row.id;
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('EMAIL_TAKEN');
+        throw error;
       }
-      const row = await exec.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
-      return row.id;
     },
 
     /** The projects a user may open: every active project for the Super Admin, the assigned ones otherwise. */

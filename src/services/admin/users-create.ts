@@ -1,5 +1,4 @@
 import type { Repositories } from '../../db/repositories/index.js';
-import { isUniqueViolation } from '../../db/values.js';
 import { AppError } from '../../errors/index.js';
 import { otpMinutes, type AuthFlowDeps } from '../auth/deps.js';
 import type { Role, UserWithProjects } from '../../domain/models.js';
@@ -66,7 +65,7 @@ export function createUserCreation(deps: AuthFlowDeps) {
         superAdminSlot: null,
       });
     } catch (error) {
-      if (isUniqueViolation(error)) return { kind: 'taken' };
+      if (error instanceof AppError && error.code === 'EMAIL_TAKEN') return { kind: 'taken' };
       throw error;
     }
     await tx.projects.assign(id, projectIds, now);
@@ -98,7 +97,7 @@ export function createUserCreation(deps: AuthFlowDeps) {
     try {
       return await store.transaction(work);
     } catch (error) {
-      if (isUniqueViolation(error)) return { kind: 'taken' };
+      if (error instanceof AppError && error.code === 'EMAIL_TAKEN') return { kind: 'taken' };
       throw error;
     }
   }

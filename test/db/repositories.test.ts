@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
 import { openMigratedTestDatabase, REPOSITORY_DIALECTS } from '../helpers/database.js';
+import { newUserRow } from '../helpers/rows.js';
 
 const T0 = new Date('2026-04-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -24,27 +25,16 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
 
   const newUser = (overrides: Record<string, unknown> = {}) => {
     seq += 1;
-    return store.repos.users.insert({
-      name: `User ${seq}`,
-      email: `user${seq}@acme.test`,
-      password: 'hash',
-      role: 'ADMIN',
-      customRole: null,
-      companyName: 'Acme',
-      companyAddress: null,
-      companyPhone: null,
-      isActive: true,
-      isSuspended: false,
-      suspensionReason: null,
-      suspendedBy: null,
-      unsuspendedBy: null,
-      subUserLimit: 5,
-      createdById: null,
-      createdAt: T0,
-      updatedAt: T0,
-      superAdminSlot: null,
-      ...overrides,
-    });
+    return store.repos.users.insert(
+      newUserRow({
+        name: `User ${seq}`,
+        email: `user${seq}@acme.test`,
+        password: 'hash',
+        companyName: 'Acme',
+        createdAt: T0,
+        ...overrides,
+      }),
+    );
   };
 
   describe('users', () => {

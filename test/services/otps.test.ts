@@ -10,6 +10,7 @@ import type { OtpPurpose } from '../../src/domain/models.js';
 import { createAuditLog } from '../../src/services/audit.js';
 import { createOtpService, generateOtpCode, type OtpService } from '../../src/services/otps.js';
 import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
+import { newUserRow } from '../helpers/rows.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const config = { otp: { ttlSec: 600, length: 6, resendCooldownSec: 60, maxAttempts: 5, maxDailyFailures: 20 } };
@@ -49,26 +50,7 @@ describe(`OTP service on ${TEST_DIALECT}`, () => {
   /** The lockout notice goes only to addresses that have an account. */
   async function seedOwner(email: string) {
     const now = new Date();
-    await store.repos.users.insert({
-      name: 'Owner',
-      email,
-      password: null,
-      role: 'ADMIN',
-      customRole: null,
-      companyName: null,
-      companyAddress: null,
-      companyPhone: null,
-      isActive: true,
-      isSuspended: false,
-      suspensionReason: null,
-      suspendedBy: null,
-      unsuspendedBy: null,
-      subUserLimit: 5,
-      createdById: null,
-      createdAt: now,
-      updatedAt: now,
-      superAdminSlot: null,
-    });
+    await store.repos.users.insert(newUserRow({ name: 'Owner', email, createdAt: now }));
   }
 
   function setup() {

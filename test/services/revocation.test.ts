@@ -12,6 +12,7 @@ import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
 import { capturingLogger, openTestRedis, TEST_REDIS_PORT, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { until } from '../helpers/until.js';
+import { newUserRow } from '../helpers/rows.js';
 
 /** One simulated instance: its own cache, and what that cache was told to drop (locally or by others). */
 interface Instance {
@@ -58,26 +59,7 @@ describe(`revocation signals between instances (${TEST_DIALECT})`, () => {
     );
   const seedUser = async (email: string) => {
     const now = clock.now();
-    return store.repos.users.insert({
-      name: 'x',
-      email,
-      password: null,
-      role: 'ADMIN',
-      customRole: null,
-      companyName: null,
-      companyAddress: null,
-      companyPhone: null,
-      isActive: true,
-      isSuspended: false,
-      suspensionReason: null,
-      suspendedBy: null,
-      unsuspendedBy: null,
-      subUserLimit: 5,
-      createdById: null,
-      createdAt: now,
-      updatedAt: now,
-      superAdminSlot: null,
-    });
+    return store.repos.users.insert(newUserRow({ name: 'x', email, createdAt: now }));
   };
 
   describe('through the revocation_events table', () => {

@@ -68,12 +68,15 @@ export function registerAccess(app: FastifyInstance, deps: AccessDeps) {
     if (route.roles && !route.roles.includes(request.principal.role)) throw new AppError('FORBIDDEN');
   }
 
-  app.addHook('preHandler', async (request) => {
-    const route = rulesOf(request);
-    if (route.limits.includes('verification')) await enforce(request, `verify:${request.ip}`, rules.verification);
-    if (route.limits.includes('login')) {
-      await enforce(request, `login-ip:${request.ip}`, rules.loginByIp);
-      await enforce(request, `login:${request.ip}:${(request.body as { email: string }).email}`, rules.loginByIpAndEmail);
-    }
+  const verification = async (request: FastifyRequest) => enforce(request, `verify:${request.ip}`, rules.verification);
+  const login = async (request: FastifyRequest) => {
+    await enforce(request, `login-ip:${request.ip}`, rules.loginByIp);
+    await enforce(request, `login:${request.ip}:${(request.body as { email: string }).email}`, rules.loginByIpAndEmail);
+  };
+  // Only the routes that declare these budgets get the hook: the others (validate-token) run no extra step.
+  app.addHook('onRoute', (options) => {
+    const limits = options.config?.rules?.limits ?? [];
+    const hooks = [...(limits.includes('verification') ? [verification] : []), ...(limits.includes('login') ? [login] : [])];
+    if (hooks.length) options.preHandler = [...[options.preHandler ?? []].flat(), ...hooks];
   });
 }

@@ -14,7 +14,7 @@ module.exports = {
       kill_timeout: 20000,
       listen_timeout: 15000,
       max_memory_restart: '512M',
-      // PORT, DATABASE_URL, REDIS_URL, JWT_SECRET, SMTP_*: from the environment of `pm2 start` or .env.
+      // PUBLIC_URL, PORT, DATABASE_URL, REDIS_URL, JWT_SECRET, SMTP_*: from the environment of `pm2 start` or .env.
       env: {
         NODE_ENV: 'production',
       },

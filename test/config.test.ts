@@ -50,6 +50,12 @@ describe('loadConfig', () => {
       trustProxy: 0,
       logLevel: 'info',
       bodyLimit: 100 * 1024,
+      publicUrl: 'http://localhost:5000',
+      issuer: 'http://localhost:5000',
+      cookieOrigins: ['http://localhost:5000', 'http://localhost:5173'],
+      secureCookies: false,
+      shutdownDelayMs: 0,
+      shutdownGraceMs: 10_000,
     });
     expect(config.smtp).toBeUndefined();
     expect(config.redisUrl).toBeUndefined();
@@ -106,6 +112,36 @@ describe('loadConfig', () => {
     for (const [env, variable] of cases) expect(refusal(env), JSON.stringify(env)).toContain(variable);
   });
 
+  it('takes PUBLIC_URL as the issuer and the cookie origin, and refuses what is not an origin with an optional path', () => {
+    const config = loadConfig(
+      { PUBLIC_URL: 'https://acme.test/auth/', COOKIE_ORIGINS: 'https://admin.acme.test, http://localhost:4000/x' },
+      tmpCwd(),
+    );
+    expect(config.publicUrl).toBe('https://acme.test/auth');
+    expect(config.issuer).toBe('https://acme.test/auth');
+    expect(config.audience).toBe('https://acme.test/auth');
+    expect(config.secureCookies).toBe(true);
+    expect(config.cookieOrigins).toEqual(['https://acme.test', 'https://admin.acme.test', 'http://localhost:4000']);
+    expect(config.allowedOrigins).toContain('https://acme.test');
+    for (const bad of ['acme.test', 'ftp://acme.test', 'https://acme.test/?x=1', 'https://u:p@acme.test']) {
+      expect(refusal({ PUBLIC_URL: bad })).toContain('PUBLIC_URL');
+    }
+    expect(refusal({ COOKIE_ORIGINS: 'not an origin' })).toContain('COOKIE_ORIGINS');
+  });
+
+  it('needs an https PUBLIC_URL in production, unless http is allowed explicitly; no cookie origin but its own', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, SMTP_HOST: 'smtp.x.test', SMTP_FROM: 'no-reply@x.test' };
+    expect(refusal(production)).toContain('PUBLIC_URL');
+    expect(refusal({ ...production, PUBLIC_URL: 'http://auth.x.test' })).toContain('ALLOW_HTTP_PUBLIC_URL');
+    const http = loadConfig({ ...production, PUBLIC_URL: 'http://auth.x.test', ALLOW_HTTP_PUBLIC_URL: 'true' }, tmpCwd());
+    expect(http.secureCookies).toBe(false);
+    const https = loadConfig({ ...production, PUBLIC_URL: 'https://auth.x.test' }, tmpCwd());
+    expect(https.cookieOrigins).toEqual(['https://auth.x.test']);
+    expect(https.shutdownDelayMs).toBe(2000);
+    expect(loadConfig({ ...production, PUBLIC_URL: 'https://auth.x.test', SHUTDOWN_DELAY_MS: '0' }, tmpCwd()).shutdownDelayMs).toBe(0);
+    expect(refusal({ SHUTDOWN_DELAY_MS: '-1' })).toContain('SHUTDOWN_DELAY_MS');
+  });
+
   it('refuses production without a strong JWT_SECRET or without SMTP, naming the variable', () => {
     const smtp = { SMTP_HOST: 'smtp.x.test', SMTP_FROM: 'no-reply@x.test' };
     expect(refusal({ NODE_ENV: 'production', ...smtp })).toContain('JWT_SECRET');
@@ -114,7 +150,17 @@ describe('loadConfig', () => {
     expect(refusal({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, SMTP_HOST: 'smtp.x.test' })).toContain('SMTP_FROM');
 
     const cwd = tmpCwd();
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, ...smtp, SMTP_PORT: '465', SMTP_SECURE: 'true' }, cwd);
+    const config = loadConfig(
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: STRONG_SECRET,
+        ...smtp,
+        SMTP_PORT: '465',
+        SMTP_SECURE: 'true',
+        PUBLIC_URL: 'https://auth.x.test',
+      },
+      cwd,
+    );
     expect(config.isProduction).toBe(true);
     expect(config.smtp).toEqual({
       host: 'smtp.x.test',

@@ -70,6 +70,8 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     NODE_ENV: options.mode,
     PORT: String(port),
     HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    ALLOW_HTTP_PUBLIC_URL: 'true',
     DATABASE_URL: options.databaseUrl,
     JWT_SECRET: 'bench-secret-0123456789abcdef0123456789abcdef',
     SETUP_TOKEN,

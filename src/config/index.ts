@@ -31,12 +31,20 @@ export interface Config {
   lockout: { threshold: number; durationSec: number };
   redisUrl?: string;
   allowedOrigins: string[];
+  /** Where users and projects reach the service: the tokens' issuer, the links in emails, the dashboard's origin. */
+  publicUrl: string;
+  /** Origins whose browser calls may use the refresh cookie: PUBLIC_URL's own, then COOKIE_ORIGINS. */
+  cookieOrigins: string[];
+  /** The refresh cookie is Secure whenever PUBLIC_URL is https. */
+  secureCookies: boolean;
   trustProxy: number;
   passwordHash: Env['PASSWORD_HASH'];
   bcryptRounds: number;
   metricsToken?: string;
   logLevel: Env['LOG_LEVEL'];
   cleanup: { intervalMs: number; batchSize: number };
+  /** After SIGTERM/SIGINT: how long readiness answers 503 while the listener still accepts (a load balancer stops sending). */
+  shutdownDelayMs: number;
   /** How long in-flight requests get to finish after SIGTERM/SIGINT before their connections are cut. */
   shutdownGraceMs: number;
   bodyLimit: number;
@@ -78,12 +86,20 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
   }
 
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL ?? (isProduction ? undefined : `http://localhost:${env.PORT}`), {
+    allowHttp: !isProduction || env.ALLOW_HTTP_PUBLIC_URL,
+  });
+  const cookieOrigins = [
+    new URL(publicUrl).origin,
+    ...parseOrigins(env.COOKIE_ORIGINS ?? (isProduction ? '' : 'http://localhost:5173'), 'COOKIE_ORIGINS'),
+  ];
+
   const jwtSecret = env.JWT_SECRET ?? developmentSecret(env.DATABASE_URL, cwd);
   const origins = (env.ALLOWED_ORIGINS ?? 'http://localhost:3000,http://localhost:5173')
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
-  origins.push(`http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`);
+  origins.push(new URL(publicUrl).origin, `http://localhost:${env.PORT}`, `http://127.0.0.1:${env.PORT}`);
 
   return {
     env: env.NODE_ENV,
@@ -123,18 +139,59 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     lockout: { threshold: env.LOCKOUT_THRESHOLD, durationSec: Math.round(env.LOCKOUT_DURATION) },
     redisUrl: env.REDIS_URL,
     allowedOrigins: [...new Set(origins)],
+    publicUrl,
+    cookieOrigins: [...new Set(cookieOrigins)],
+    secureCookies: publicUrl.startsWith('https:'),
     trustProxy: env.TRUST_PROXY,
     passwordHash: env.PASSWORD_HASH,
     bcryptRounds: env.BCRYPT_ROUNDS,
     metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
     cleanup: { intervalMs: env.TOKEN_CLEANUP_INTERVAL_MS, batchSize: env.TOKEN_CLEANUP_BATCH_SIZE },
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? (isProduction ? 2000 : 0),
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     bodyLimit: env.BODY_LIMIT,
     http: { requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS },
-    issuer: 'xtown-authenticator',
-    audience: 'xtown-authenticator',
+    issuer: publicUrl,
+    audience: publicUrl,
   };
+}
+
+/** An origin with an optional path and no trailing slash, as tokens' `iss` and email links need it. */
+function parsePublicUrl(value: string | undefined, { allowHttp }: { allowHttp: boolean }): string {
+  if (value === undefined) {
+    throw new ConfigError('PUBLIC_URL: production needs the address users reach the service at, e.g. https://auth.example.com');
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL: "${value}" is not a URL such as https://auth.example.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('PUBLIC_URL: must be an http or https URL');
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError('PUBLIC_URL: an origin with an optional path only (no query, fragment or credentials)');
+  }
+  if (url.protocol === 'http:' && !allowHttp) {
+    throw new ConfigError('PUBLIC_URL: production needs https (set ALLOW_HTTP_PUBLIC_URL=true behind a TLS-terminating proxy you trust)');
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function parseOrigins(list: string, variable: string): string[] {
+  return list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      try {
+        const origin = new URL(entry).origin;
+        if (origin === 'null') throw new Error('opaque');
+        return origin;
+      } catch {
+        throw new ConfigError(`${variable}: "${entry}" is not an origin such as https://app.example.com`);
+      }
+    });
 }
 
 function readDotenv(cwd: string): Record<string, string> {

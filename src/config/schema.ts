@@ -41,6 +41,9 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: integer(5000, 0, 65535),
   HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: optionalText,
+  ALLOW_HTTP_PUBLIC_URL: flag(false),
+  COOKIE_ORIGINS: optionalText,
   DATABASE_URL: z
     .string()
     .default('file:./data/xtown.db')
@@ -87,6 +90,13 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TOKEN_CLEANUP_INTERVAL_MS: integer(3_600_000, 1000, 86_400_000 * 7),
   TOKEN_CLEANUP_BATCH_SIZE: integer(1000, 1, 100_000),
+  SHUTDOWN_DELAY_MS: z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .optional()
+    .transform((value) => (value === undefined ? undefined : Number(value)))
+    .pipe(z.number().int().min(0).max(600_000).optional()),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
   BODY_LIMIT: integer(100 * 1024, 1024, 10 * 1024 * 1024),
   HTTP_REQUEST_TIMEOUT_MS: integer(30_000, 100, 600_000),

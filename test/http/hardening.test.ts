@@ -83,7 +83,9 @@ describe(`HTTP hardening (${TEST_DIALECT})`, () => {
     });
 
     it('adds HSTS in production', async () => {
-      t = await buildTestApp({ env: { NODE_ENV: 'production', SMTP_HOST: '127.0.0.1', SMTP_FROM: 'no-reply@acme.test' } });
+      t = await buildTestApp({
+        env: { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.acme.test', SMTP_HOST: '127.0.0.1', SMTP_FROM: 'no-reply@acme.test' },
+      });
       for (const url of ['/health', '/api/auth/check-super-admin']) {
         const response = await t.get(url);
         expect(response.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');

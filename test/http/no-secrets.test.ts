@@ -37,6 +37,7 @@ describe(`secrets never leak: logs, responses, database (${TEST_DIALECT})`, () =
       // The most verbose level: whatever any layer logs, at any level, is searched.
       env: {
         NODE_ENV: 'production',
+        PUBLIC_URL: 'https://auth.x.test',
         SMTP_HOST: '127.0.0.1',
         SMTP_PORT: String(peer.port),
         SMTP_FROM: 'Xtown <no-reply@x.test>',

@@ -31,7 +31,7 @@ export const authSessionRoutes =
         const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
         if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
         const result = await auth.sessions.refresh(refreshToken, metaOf(request));
-        setRefreshCookie(reply, deps.config.isProduction, result);
+        setRefreshCookie(reply, deps.config.secureCookies, result);
         return { success: true as const, data: result };
       },
     );

@@ -5,7 +5,7 @@ import { setRefreshCookie } from '../helpers.js';
 import { present } from '../present.js';
 
 /** The answer of every route that signs someone in: the payload, and the refresh token as the cookie too. */
-export const signedIn = (config: Pick<Config, 'isProduction'>) => (reply: FastifyReply, payload: LoginPayload, message: string) => {
-  setRefreshCookie(reply, config.isProduction, payload);
+export const signedIn = (config: Pick<Config, 'secureCookies'>) => (reply: FastifyReply, payload: LoginPayload, message: string) => {
+  setRefreshCookie(reply, config.secureCookies, payload);
   return { success: true as const, message, data: present(payload) };
 };

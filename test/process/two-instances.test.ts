@@ -65,6 +65,8 @@ describe.skipIf(TEST_DIALECT !== 'postgres')(
         SMTP_PORT: String(smtp.port),
         SMTP_FROM: 'Xtown Authenticator <noreply@x.test>',
         TRUST_PROXY: '1',
+        // One service behind one address: both instances issue and accept the same iss and aud.
+        PUBLIC_URL: 'http://auth.two-instances.test',
         LOGIN_RATE_LIMIT_MAX: '5',
         RATE_LIMIT_MAX_REQUESTS: '100000',
         TOKEN_CLEANUP_INTERVAL_MS: String(CLEANUP_INTERVAL_MS),

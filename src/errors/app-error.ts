@@ -1,8 +1,8 @@
-import { ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '@xtown/contract';
+import { ERROR_CATALOGUE, type ErrorCode, type ErrorDetail, type ReasonDetail } from '@xtown/contract';
 
 export interface AppErrorOptions {
   message?: string;
-  details?: ErrorDetail[];
+  details?: ErrorDetail[] | ReasonDetail;
   /** Seconds, sent as Retry-After (429, 503). */
   retryAfter?: number;
   /** Extra fields for the envelope's `data`, e.g. `{ valid: false }` from validate-token. */
@@ -14,7 +14,7 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  readonly details?: ErrorDetail[];
+  readonly details?: ErrorDetail[] | ReasonDetail;
   readonly retryAfter?: number;
   readonly data?: Record<string, unknown>;
 

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/index.js';
 import type { Repositories, DataStore } from '../db/repositories/index.js';
+import type { RefreshTokenRecord } from '../db/repositories/sessions.js';
 import type { Secrets } from '../crypto/secrets.js';
 import { AppError } from '../errors/index.js';
 import { auditEntry, type AuditLog } from './audit.js';
 import type { AuthStateCache } from './auth-state.js';
 import type { Clock } from '../domain/clock.js';
+import { type RefreshRefusalReason, REFUSAL_OF, SESSION_REVOKED, type SessionRevokedReason } from '../domain/session-revocation.js';
 import { toPublicUser, type User, type UserWithProjects } from '../domain/models.js';
 import type { RequestMeta, TokenService } from '../domain/ports.js';
 
@@ -38,6 +40,9 @@ export interface SessionDeps {
 
 const REFRESH_PURPOSE = 'refresh-token';
 
+const refused = (reason: RefreshRefusalReason) =>
+  new AppError('TOKEN_INVALID', { message: 'This session has ended: sign in again', details: { reason } });
+
 export function createSessionService(deps: SessionDeps) {
   const { store, clock, config, secrets, tokens, authState, audit } = deps;
 
@@ -58,7 +63,7 @@ export function createSessionService(deps: SessionDeps) {
   }
 
   /** Revokes a session for reuse of a rotated token: the whole chain dies, and every instance hears of it. */
-  async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: string) {
+  async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: SessionRevokedReason) {
     await store.repos.sessions.revoke(sessionId, clock.now(), reason);
     authState.invalidateSessions([sessionId]);
     deps.logger.warn(
@@ -77,6 +82,26 @@ export function createSessionService(deps: SessionDeps) {
       },
       meta,
     );
+  }
+
+  /**
+   * Why a refresh was refused, in API.md's words, so that a client can tell its user: a suspension is 403
+   * ACCOUNT_SUSPENDED; anything else is TOKEN_INVALID with `details.reason`. A rotated token presented again
+   * on a live session is reuse: the whole session dies (also the fate of the losers when one token is used
+   * concurrently: one use wins).
+   */
+  async function refusal(record: RefreshTokenRecord | undefined, now: Date, meta: RequestMeta | undefined): Promise<AppError> {
+    if (!record) return refused('UNKNOWN');
+    const [session, user] = await Promise.all([store.repos.sessions.find(record.sessionId), store.repos.users.findById(record.userId)]);
+    if (user?.isSuspended || session?.revokedReason === SESSION_REVOKED.suspended)
+      return new AppError('ACCOUNT_SUSPENDED', { message: 'This account is suspended' });
+    if (session?.revokedReason) return refused(REFUSAL_OF[session.revokedReason] ?? 'UNKNOWN');
+    if (record.rotatedAt) {
+      await killChain(record.sessionId, record.userId, meta, SESSION_REVOKED.reuse);
+      return refused('REUSE_DETECTED');
+    }
+    if (record.expiresAt <= now) return refused('EXPIRED');
+    return refused('UNKNOWN'); // its user is no longer live
   }
 
   return {
@@ -109,16 +134,7 @@ export function createSessionService(deps: SessionDeps) {
         // Written with the rotation, so that no rotation goes unrecorded (and no record without one).
         audit: auditEntry({ userId: null, actorEmail: null, action: 'TOKEN_REFRESH', resource: 'session', success: true }, meta, now),
       });
-      if (!outcome.ok) {
-        const record = outcome.token;
-        if (record?.rotatedAt) {
-          // Also the fate of the losers when one token is used concurrently: one use wins, the session dies.
-          await killChain(record.sessionId, record.userId, meta, 'rotated token presented again');
-          throw new AppError('TOKEN_INVALID');
-        }
-        if (record && !record.isRevoked && record.expiresAt <= now) throw new AppError('TOKEN_EXPIRED');
-        throw new AppError('TOKEN_INVALID'); // unknown, revoked, or its session or user is no longer live
-      }
+      if (!outcome.ok) throw await refusal(outcome.token, now, meta);
       const { user, projects, sessionId, expiresAt } = outcome.rotation;
       const access = await tokens.signAccessToken({ ...toPublicUser(user), projects }, sessionId);
       const refreshExpiresIn = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
@@ -134,13 +150,13 @@ export function createSessionService(deps: SessionDeps) {
     },
 
     async revokeSession(sessionId: string, userId: number, meta?: RequestMeta): Promise<void> {
-      await store.repos.sessions.revoke(sessionId, clock.now(), 'logout');
+      await store.repos.sessions.revoke(sessionId, clock.now(), SESSION_REVOKED.logout);
       authState.invalidateSessions([sessionId]);
       await audit.record({ userId, actorEmail: null, action: 'LOGOUT', resource: 'session', success: true }, meta);
     },
 
     async logoutAllDevices(userId: number, meta?: RequestMeta): Promise<void> {
-      const ids = await store.repos.sessions.revokeAllOfUser(userId, clock.now(), 'logout-all');
+      const ids = await store.repos.sessions.revokeAllOfUser(userId, clock.now(), SESSION_REVOKED.logoutAll);
       authState.invalidateSessions(ids);
       await audit.record(
         { userId, actorEmail: null, action: 'LOGOUT_ALL', resource: 'session', details: { sessions: ids.length }, success: true },

@@ -155,7 +155,7 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
     it('refuses to rotate a token of a revoked session', async () => {
       const userId = await newUser();
       const { sessionId, token } = await signIn(userId);
-      expect(await store.repos.sessions.revoke(sessionId, at(10), 'LOGOUT')).toBe(true);
+      expect(await store.repos.sessions.revoke(sessionId, at(10), 'logout')).toBe(true);
       expect((await rotate(token)).ok).toBe(false);
       expect((await store.repos.sessions.find(sessionId))?.revokedAt).toEqual(at(10));
     });

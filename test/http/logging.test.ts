@@ -14,6 +14,7 @@ import {
   type TestApp,
 } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { fromDashboard } from './tokens-fixture.js';
 
 const WRONG = 'Wr0ng-Guess-Of-Mine';
 const NEW_PASSWORD = 'Second-Batt3ry-Staple';
@@ -263,7 +264,7 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       const lines = await linesOf(async () => {
         expect((await t.get('/api/auth/me', bearer(jane.accessToken))).statusCode).toBe(200);
         expect(
-          (await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: { cookie: `xtown_refresh=${jane.refreshToken}` } }))
+          (await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: fromDashboard(t, jane.refreshToken) }))
             .statusCode,
         ).toBe(200);
       });

@@ -71,8 +71,8 @@ describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
       await db.destroy();
     }
     const refused = await refresh(t, rotated.json().data.refreshToken);
-    expect(refused.statusCode).toBe(401);
-    expect(refused.json().error.code).toBe('TOKEN_INVALID');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('ACCOUNT_SUSPENDED');
     const second = await footprint(t, w.userId);
     expect(second.tokens).toHaveLength(2);
     expect(second.rotated).toBe(1);
@@ -80,12 +80,12 @@ describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
     expect(second.reuses).toHaveLength(0);
   });
 
-  it('answers TOKEN_EXPIRED after the absolute expiry, and rotates nothing', async () => {
+  it('answers TOKEN_INVALID with the reason EXPIRED after the absolute expiry, and rotates nothing', async () => {
     const session = await signIn(t, w.email);
     t.clock.advance(7 * DAY + 1000);
     const expired = await refresh(t, session.refreshToken);
     expect(expired.statusCode).toBe(401);
-    expect(expired.json().error.code).toBe('TOKEN_EXPIRED');
+    expect(expired.json().error).toEqual({ code: 'TOKEN_INVALID', details: { reason: 'EXPIRED' } });
     expect((await footprint(t, w.userId)).rotated).toBe(0);
   });
 

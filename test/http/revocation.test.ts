@@ -42,7 +42,8 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
    * Every earlier token refused by every route that takes it. `password` is the password that is
    * right at that moment, so a change-password that wrongly let an old token through would succeed.
    */
-  async function expectAllRefused(issued: Issued, password: string) {
+  /** `refusal`: how a refresh of the revoked session is answered (API.md's refresh-token row). */
+  async function expectAllRefused(issued: Issued, password: string, refusal = { status: 401, code: 'TOKEN_INVALID' }) {
     for (const token of issued.accessTokens) {
       const validated = await validate(t, token);
       expect(validated.statusCode, 'validate-token').toBe(401);
@@ -65,7 +66,8 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
     }
     for (const token of issued.refreshTokens) {
       const refreshed = await refresh(t, token);
-      expect(refreshed.statusCode, '/refresh-token').toBe(401);
+      expect(refreshed.statusCode, '/refresh-token').toBe(refusal.status);
+      expect(refreshed.json().error.code).toBe(refusal.code);
       expect(refreshCookie(refreshed)).toBeUndefined();
     }
   }
@@ -171,7 +173,11 @@ describe(`revocation reaches every route at once (${TEST_DIALECT})`, () => {
       }
       t.container.authState.invalidateUser(w.userId);
 
-      await expectAllRefused(issued, STRONG_PASSWORD);
+      await expectAllRefused(
+        issued,
+        STRONG_PASSWORD,
+        change === 'suspended' ? { status: 403, code: 'ACCOUNT_SUSPENDED' } : { status: 401, code: 'TOKEN_INVALID' },
+      );
       const bystanderMe = await me(t, bystander.accessToken);
       expect(bystanderMe.statusCode).toBe(200);
       expect(bystanderMe.json().data.id).toBe(bystanderId);

@@ -52,3 +52,10 @@ export function refreshCookie(response: { headers: Record<string, unknown> }): s
   const line = lines.find((l) => l.startsWith('xtown_refresh='));
   return line === undefined ? undefined : decodeURIComponent(line.slice('xtown_refresh='.length).split(';')[0]!);
 }
+
+/** The headers of the dashboard's cookie call: the cookie, its own origin, and JSON (API.md's cookie paragraph). */
+export const fromDashboard = (t: TestApp, refreshToken: string) => ({
+  cookie: `xtown_refresh=${refreshToken}`,
+  origin: t.config.cookieOrigins[0]!,
+  'content-type': 'application/json',
+});

@@ -4,6 +4,7 @@ import { TEST_DIALECT } from '../helpers/database.js';
 import { useTestWorld } from '../helpers/world.js';
 import {
   DAY,
+  fromDashboard,
   HOUR,
   me,
   openRawDb,
@@ -53,7 +54,7 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
       const viaCookie = await t.request({
         method: 'POST',
         url: '/api/auth/refresh-token',
-        headers: { cookie: `xtown_refresh=${session.refreshToken}` },
+        headers: fromDashboard(t, session.refreshToken),
       });
       expect(viaCookie.statusCode).toBe(200);
       const second = viaCookie.json().data.refreshToken as string;
@@ -74,13 +75,13 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
         method: 'POST',
         url: '/api/auth/refresh-token',
         payload: { refreshToken: 'f0f0f0f0-0000-4000-8000-000000000000' },
-        headers: { cookie: `xtown_refresh=${third}` },
+        headers: fromDashboard(t, third),
       });
       expect(bodyFirst.statusCode).toBe(401);
       const cookieStillGood = await t.request({
         method: 'POST',
         url: '/api/auth/refresh-token',
-        headers: { cookie: `xtown_refresh=${third}` },
+        headers: fromDashboard(t, third),
       });
       expect(cookieStillGood.statusCode).toBe(200);
 
@@ -188,7 +189,7 @@ describe(`sessions and tokens over HTTP (${TEST_DIALECT})`, () => {
       const a = await signIn(t, w.email);
       const b = await signIn(t, w.email);
       expect((await validate(t, a.accessToken)).statusCode).toBe(200);
-      const response = await t.request({ method: 'POST', url: '/api/auth/logout', headers: { cookie: `xtown_refresh=${a.refreshToken}` } });
+      const response = await t.request({ method: 'POST', url: '/api/auth/logout', headers: fromDashboard(t, a.refreshToken) });
       expect(response.statusCode).toBe(200);
       expect((await me(t, a.accessToken)).statusCode).toBe(401);
       expect((await validate(t, a.accessToken)).statusCode).toBe(401);

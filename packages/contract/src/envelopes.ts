@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REFRESH_REFUSAL_REASONS } from './errors.js';
 
 /** API.md "Envelope": every answer is one of these. */
 export const successEnvelope = <T extends z.ZodType>(data: T) =>
@@ -8,11 +9,14 @@ export const messageEnvelope = z.object({ success: z.literal(true), message: z.s
 
 export const errorDetail = z.object({ field: z.string(), message: z.string() });
 
+/** Field errors, or (a refused refresh) the reason it was refused. */
+export const errorDetails = z.union([z.array(errorDetail), z.object({ reason: z.enum(REFRESH_REFUSAL_REASONS) })]);
+
 export const errorEnvelope = z.object({
   success: z.literal(false),
   message: z.string(),
   data: z.record(z.string(), z.unknown()).optional(),
-  error: z.object({ code: z.string(), details: z.array(errorDetail).optional() }),
+  error: z.object({ code: z.string(), details: errorDetails.optional() }),
 });
 
 export const listMeta = z.object({

@@ -34,3 +34,12 @@ export interface ErrorDetail {
   field: string;
   message: string;
 }
+
+/** API.md's `refresh-token` row: why a refresh was refused (`error.details.reason` of a 401 TOKEN_INVALID). */
+export const REFRESH_REFUSAL_REASONS = ['LOGGED_OUT', 'PASSWORD_CHANGED', 'REUSE_DETECTED', 'EXPIRED', 'UNKNOWN'] as const;
+export type RefreshRefusalReason = (typeof REFRESH_REFUSAL_REASONS)[number];
+
+/** The `details` of a refused refresh: an object, where every other error has a list of field errors. */
+export interface ReasonDetail {
+  reason: RefreshRefusalReason;
+}

@@ -1,5 +1,6 @@
 import type { DB, RefreshTokensTable, SessionsTable } from '../schema.js';
 import type { Insertable, Kysely } from 'kysely';
+import type { SessionRevokedReason } from '../../domain/session-revocation.js';
 import { toBool, toDate, toDateOrNull } from '../values.js';
 import { auditRepository } from './audit.js';
 import { affected, type RepoContext } from './executor.js';
@@ -12,6 +13,8 @@ export interface SessionState {
   userId: number;
   expiresAt: Date;
   revokedAt: Date | null;
+  /** What revoked it (the services' words: `logout`, `suspended`, …), for the refused refresh's answer. */
+  revokedReason: string | null;
 }
 
 export interface RefreshTokenRecord {
@@ -40,10 +43,18 @@ export function sessionsRepository(ctx: RepoContext) {
     async find(id: string): Promise<SessionState | undefined> {
       const row = await exec
         .selectFrom('sessions')
-        .select(['id', 'userId', 'expiresAt', 'revokedAt'])
+        .select(['id', 'userId', 'expiresAt', 'revokedAt', 'revokedReason'])
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && { id: row.id, userId: row.userId, expiresAt: toDate(row.expiresAt), revokedAt: toDateOrNull(row.revokedAt) };
+      return (
+        row && {
+          id: row.id,
+          userId: row.userId,
+          expiresAt: toDate(row.expiresAt),
+          revokedAt: toDateOrNull(row.revokedAt),
+          revokedReason: row.revokedReason,
+        }
+      );
     },
 
     async insertRefreshToken(token: Insertable<RefreshTokensTable>): Promise<void> {
@@ -94,7 +105,7 @@ export function sessionsRepository(ctx: RepoContext) {
     },
 
     /** Revokes one session and its tokens; true when it was live until now. */
-    async revoke(sessionId: string, now: Date, reason: string): Promise<boolean> {
+    async revoke(sessionId: string, now: Date, reason: SessionRevokedReason): Promise<boolean> {
       const result = await exec
         .updateTable('sessions')
         .set({ revokedAt: now, revokedReason: reason })
@@ -111,7 +122,7 @@ export function sessionsRepository(ctx: RepoContext) {
     },
 
     /** Revokes every live session of a user; returns their ids so caches can drop them. */
-    async revokeAllOfUser(userId: number, now: Date, reason: string): Promise<string[]> {
+    async revokeAllOfUser(userId: number, now: Date, reason: SessionRevokedReason): Promise<string[]> {
       const live = await exec.selectFrom('sessions').select('id').where('userId', '=', userId).where('revokedAt', 'is', null).execute();
       if (live.length === 0) return [];
       const ids = live.map((s) => s.id);

@@ -1,7 +1,9 @@
 import { auth as c, messageEnvelope } from '@xtown/contract';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AppError } from '../../errors/index.js';
-import { bearerToken, clearRefreshCookie, metaOf, principalOf, REFRESH_COOKIE, setRefreshCookie } from '../helpers.js';
+import { cookieRefreshToken } from '../cookie-call.js';
+import { bearerToken, clearRefreshCookie, metaOf, principalOf, setRefreshCookie } from '../helpers.js';
 import { refusingCommonPasswords } from '../password-policy.js';
 import { present } from '../present.js';
 import { route } from '../route.js';
@@ -16,6 +18,8 @@ export const authSessionRoutes =
   async (app) => {
     const { auth } = deps;
     const answer = signedIn(deps.config);
+    const cookieOrigins = new Set(deps.config.cookieOrigins);
+    const refreshTokenOf = (request: FastifyRequest, inBody: string | undefined) => inBody ?? cookieRefreshToken(request, cookieOrigins);
 
     app.post(
       '/refresh-token',
@@ -25,10 +29,10 @@ export const authSessionRoutes =
         summary: 'Rotate a refresh token (body or cookie)',
         body: c.refreshBody,
         response: { 200: c.responses.refresh },
-        errors: [401],
+        errors: [401, 403],
       }),
       async (request, reply) => {
-        const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+        const refreshToken = refreshTokenOf(request, request.body?.refreshToken);
         if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
         const result = await auth.sessions.refresh(refreshToken, metaOf(request));
         setRefreshCookie(reply, deps.config.secureCookies, result);
@@ -45,19 +49,21 @@ export const authSessionRoutes =
         summary: 'End this session, or every session with allDevices',
         body: c.logoutBody,
         response: { 200: messageEnvelope },
-        errors: [401],
+        errors: [401, 403],
       }),
       async (request, reply) => {
-        const refreshToken = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
         const meta = metaOf(request);
         const accessToken = bearerToken(request);
-        clearRefreshCookie(reply);
         if (request.body?.allDevices) {
+          clearRefreshCookie(reply);
           if (!accessToken) throw new AppError('UNAUTHENTICATED', { message: 'Signing out of every device needs the access token' });
           const principal = await auth.authenticator.authenticate(accessToken, 'ACCESS');
           await auth.sessions.logoutAllDevices(principal.userId, meta);
           return { success: true as const, message: 'Signed out of every device' };
         }
+        // Refused before the cookie is cleared: a forged call leaves the browser's session as it was.
+        const refreshToken = refreshTokenOf(request, request.body?.refreshToken);
+        clearRefreshCookie(reply);
         if (refreshToken) {
           await auth.sessions.logoutByRefreshToken(refreshToken, meta);
         } else if (accessToken) {

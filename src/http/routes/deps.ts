@@ -4,7 +4,7 @@ import type { AuthServices } from '../../services/index.js';
 
 /** What the resource routes use; access and limits come from each route's declaration (http/route.ts). */
 export interface RouteDeps {
-  config: Pick<Config, 'secureCookies'>;
+  config: Pick<Config, 'secureCookies' | 'cookieOrigins'>;
   auth: AuthServices;
   admin: AdminServices;
 }

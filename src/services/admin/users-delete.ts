@@ -2,6 +2,7 @@ import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import { assertInScope, findUser, loadActor, targetInScope, type Caller } from './users-scope.js';
+import { SESSION_REVOKED } from '../../domain/session-revocation.js';
 
 export function createUserDeletion(deps: AuthFlowDeps) {
   const { store, clock, authState, audit } = deps;
@@ -26,7 +27,7 @@ export function createUserDeletion(deps: AuthFlowDeps) {
         }
         const doomed = [...subUsers, { id: target.id, email: target.email }];
         const revoked: string[] = [];
-        for (const { id: userId } of doomed) revoked.push(...(await tx.sessions.revokeAllOfUser(userId, now, 'deleted')));
+        for (const { id: userId } of doomed) revoked.push(...(await tx.sessions.revokeAllOfUser(userId, now, SESSION_REVOKED.deleted)));
         for (const { id: userId, email } of doomed) {
           const cascade = userId !== target.id;
           await audit.record(

@@ -3,6 +3,7 @@ import type { AuthFlowDeps } from '../auth/deps.js';
 import type { UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import { loadActor, targetInScope, viewOf, type Caller } from './users-scope.js';
+import { SESSION_REVOKED } from '../../domain/session-revocation.js';
 
 export interface SuspensionResult {
   user: UserWithProjects;
@@ -27,7 +28,7 @@ export function createUserSuspension(deps: AuthFlowDeps) {
         if (!(await tx.userAdmin.suspend(target.id, actor.id, reason, now))) {
           return { user: await viewOf(tx, target), changed: false, sessions: [] as string[] };
         }
-        const sessions = await tx.sessions.revokeAllOfUser(target.id, now, 'suspended');
+        const sessions = await tx.sessions.revokeAllOfUser(target.id, now, SESSION_REVOKED.suspended);
         await emails.enqueue(tx, 'ACCOUNT_SUSPENDED', target.email, { name: target.name, reason });
         await audit.record(
           {

@@ -4,6 +4,7 @@ import type { UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import type { AuthFlowDeps } from './deps.js';
+import { SESSION_REVOKED } from '../../domain/session-revocation.js';
 
 export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hasher' | 'sessions' | 'authState' | 'audit'>) {
   const { store, clock, hasher, sessions, authState, audit } = deps;
@@ -44,7 +45,7 @@ export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hash
       const now = clock.now();
       const { payload, revoked } = await store.transaction(async (tx) => {
         await tx.users.setPassword(user.id, hash, now);
-        const ids = await tx.sessions.revokeAllOfUser(user.id, now, 'password-change');
+        const ids = await tx.sessions.revokeAllOfUser(user.id, now, SESSION_REVOKED.passwordChange);
         await audit.record(
           {
             userId: user.id,

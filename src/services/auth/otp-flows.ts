@@ -4,6 +4,7 @@ import type { OtpPurpose, UserRecord } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import { otpMinutes, type AuthFlowDeps } from './deps.js';
+import { SESSION_REVOKED } from '../../domain/session-revocation.js';
 
 const EMAIL_OF_PURPOSE = {
   REGISTRATION: 'REGISTRATION_OTP',
@@ -68,7 +69,7 @@ export function createOtpFlows(
   }
 
   async function revokeEverySession(tx: Repositories, userId: number): Promise<string[]> {
-    return tx.sessions.revokeAllOfUser(userId, clock.now(), 'password-reset');
+    return tx.sessions.revokeAllOfUser(userId, clock.now(), SESSION_REVOKED.passwordReset);
   }
 
   return {

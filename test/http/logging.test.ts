@@ -264,8 +264,7 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
       const lines = await linesOf(async () => {
         expect((await t.get('/api/auth/me', bearer(jane.accessToken))).statusCode).toBe(200);
         expect(
-          (await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: fromDashboard(t, jane.refreshToken) }))
-            .statusCode,
+          (await t.request({ method: 'POST', url: '/api/auth/refresh-token', headers: fromDashboard(t, jane.refreshToken) })).statusCode,
         ).toBe(200);
       });
       expect(lines.length).toBeGreaterThanOrEqual(4);

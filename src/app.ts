@@ -7,7 +7,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Container } from './container.js';
 import { isConnectionError } from './db/values.js';
 import { AppError } from './errors/index.js';
-import { limitRules, registerAccess } from './http/plugins/access.js';
+import { createBudgets, limitRules } from './http/budgets.js';
+import { createDeviceCookies } from './http/device-cookie.js';
+import { registerAccess } from './http/plugins/access.js';
 import { registerErrorHandler, sendError, toAppError } from './http/plugins/error-handler.js';
 import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { registerSecurityHeaders } from './http/plugins/security-headers.js';
@@ -110,8 +112,10 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   });
   await app.register(docsRoutes, { prefix: '/api/docs' });
 
-  registerAccess(fastify, { authenticator: c.auth.authenticator, limiter: c.limiter, rules: limitRules(config) });
-  const deps: RouteDeps = { config, auth: c.auth, admin: c.admin };
+  const budgets = createBudgets(fastify, { limiter: c.limiter, rules: limitRules(config), audit: c.audit });
+  const devices = createDeviceCookies({ sign: (value) => c.secrets.hash('device-cookie', value), secure: config.secureCookies });
+  registerAccess(fastify, { authenticator: c.auth.authenticator, budgets, devices });
+  const deps: RouteDeps = { config, auth: c.auth, admin: c.admin, budgets, devices };
   // The routes a browser calls with the refresh cookie; the cookie plugin's hooks run for them only.
   await app.register(async (browser) => {
     await browser.register(cookie);

@@ -99,6 +99,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     redis,
     auth,
     admin,
+    audit,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       await cleanup.stop();

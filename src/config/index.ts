@@ -26,8 +26,20 @@ export interface Config {
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
   smtp?: SmtpConfig;
-  otp: { ttlSec: number; length: number; resendCooldownSec: number; maxAttempts: number; maxDailyFailures: number };
-  rateLimit: { windowMs: number; maxRequests: number; maxAuthenticated: number; loginMax: number; loginMaxPerIp: number };
+  otp: { ttlSec: number; length: number; resendCooldownSec: number; maxPerHour: number; maxAttempts: number; maxDailyFailures: number };
+  /** API.md's "Limits" table: every window is `windowMs` but the backends' (a minute). */
+  rateLimit: {
+    windowMs: number;
+    maxRequests: number;
+    maxAuthenticated: number;
+    loginMax: number;
+    loginFailuresPerIp: number;
+    refreshMax: number;
+    refreshFailuresPerIp: number;
+    otpRequestsPerIp: number;
+    otpFailuresPerIp: number;
+    backendMax: number;
+  };
   lockout: { threshold: number; durationSec: number };
   redisUrl?: string;
   allowedOrigins: string[];
@@ -126,15 +138,21 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
       ttlSec: Math.round(env.OTP_EXPIRES_IN),
       length: env.OTP_LENGTH,
       resendCooldownSec: Math.max(1, Math.round(env.OTP_RESEND_COOLDOWN)),
+      maxPerHour: env.OTP_MAX_PER_HOUR,
       maxAttempts: 5,
       maxDailyFailures: 20,
     },
     rateLimit: {
       windowMs: env.RATE_LIMIT_WINDOW_MS,
       maxRequests: env.RATE_LIMIT_MAX_REQUESTS,
-      maxAuthenticated: env.RATE_LIMIT_MAX_REQUESTS * 10,
+      maxAuthenticated: env.RATE_LIMIT_MAX_AUTHENTICATED,
       loginMax: env.LOGIN_RATE_LIMIT_MAX,
-      loginMaxPerIp: env.LOGIN_RATE_LIMIT_MAX * 10,
+      loginFailuresPerIp: env.LOGIN_FAILURES_PER_IP_MAX,
+      refreshMax: env.REFRESH_RATE_LIMIT_MAX,
+      refreshFailuresPerIp: env.REFRESH_FAILURES_PER_IP_MAX,
+      otpRequestsPerIp: env.OTP_REQUESTS_PER_IP_MAX,
+      otpFailuresPerIp: env.OTP_FAILURES_PER_IP_MAX,
+      backendMax: env.BACKEND_RATE_LIMIT_MAX,
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, durationSec: Math.round(env.LOCKOUT_DURATION) },
     redisUrl: env.REDIS_URL,

@@ -46,7 +46,13 @@ export interface RateRule {
 }
 
 export interface RateLimiter {
-  consume(key: string, rule: RateRule): Promise<{ allowed: boolean; remaining: number; retryAfterSec: number }>;
+  /** Takes one from the budget and says whether it was there; refused hits count too. */
+  consume(
+    key: string,
+    rule: RateRule,
+  ): Promise<{ allowed: boolean; remaining: number; retryAfterSec: number /** Hits in the window, this one included. */; count: number }>;
+  /** Gives one back (the request that took it succeeded), within the same window only. */
+  reward(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -58,6 +64,8 @@ export interface RateLimitStore {
    * Must be atomic: concurrent calls never lose or double a hit.
    */
   increment(key: string, windowMs: number, nowMs: number): Promise<{ count: number; resetAtMs: number }>;
+  /** Takes one hit back from a window still live at `nowMs` (never below 0); nothing otherwise. Atomic too. */
+  decrement(key: string, nowMs: number): Promise<void>;
   reset(key: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -85,6 +85,17 @@ const drafts: { [K in EmailKind]: (data: EmailData[K]) => Draft } = {
       ],
     },
   }),
+  ACCOUNT_LOCKED: (data) => ({
+    subject: `${PRODUCT}: sign-in temporarily locked`,
+    body: {
+      name: data.name,
+      paragraphs: [
+        `Several wrong passwords were entered for your ${PRODUCT} account, so new browsers cannot sign in to it until ${utc(data.until)}.`,
+        'You can still sign in from a browser you have signed in with before, or reset your password to lift the lock now.',
+        'If this was not you, someone may be guessing your password: consider changing it once you are signed in.',
+      ],
+    },
+  }),
 };
 
 /** Subject, HTML and plain text of one email; every interpolated value is HTML-escaped in the HTML part. */

@@ -8,6 +8,7 @@ export interface EmailData {
   WELCOME: { name: string };
   ACCOUNT_SUSPENDED: { name: string; reason: string };
   OTP_LOCKOUT: { purpose: OtpPurpose; until: Date };
+  ACCOUNT_LOCKED: { name: string; until: Date };
 }
 
 export type EmailKind = keyof EmailData;

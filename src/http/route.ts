@@ -11,11 +11,13 @@ import type { z } from 'zod';
 export type Access = 'public' | 'user' | 'project-backend';
 
 /**
- * The budgets a request draws on (API.md "Limits"). `general`: per IP, per user once the token is
- * known; `backend`: the project backends' own. Both are counted at onRequest. `login` (per IP, and per
- * IP and email) and `verification` (OTP checks per IP) need the body, so they are counted once it is valid.
+ * The budgets a request draws on (API.md "Limits"). `general`: per IP, per user once the token is known;
+ * `otp-request`: the calls that send an OTP, per IP. Both are counted at onRequest. `login` (failures per
+ * IP or per device, attempts per IP and email) and `verification` (failed OTP checks per IP) need the body,
+ * so they are counted once it is valid. `refresh` (per session, failures per IP) and `backend` (per project
+ * once verified, else per IP) need what the handler verifies: the handler counts them (http/budgets.ts).
  */
-export type Budget = 'general' | 'backend' | 'login' | 'verification';
+export type Budget = 'general' | 'otp-request' | 'login' | 'verification' | 'refresh' | 'backend';
 
 /** What the hooks read from a route's config; only route() writes it. */
 export interface RouteRules {

@@ -141,6 +141,11 @@ export function createSessionService(deps: SessionDeps) {
       return { accessToken: access.token, refreshToken: next.plain, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
     },
 
+    /** The session a refresh token belongs to (revoked or not), for its budget; undefined for an unknown token. */
+    async sessionOf(refreshToken: string): Promise<string | undefined> {
+      return (await store.repos.sessions.findRefreshToken(secrets.hashCandidates(REFRESH_PURPOSE, refreshToken)))?.sessionId;
+    },
+
     /** Revokes the session of a refresh token; unknown tokens are ignored so logout never tells what exists. */
     async logoutByRefreshToken(refreshToken: string, meta?: RequestMeta): Promise<number | null> {
       const record = await store.repos.sessions.findRefreshToken(secrets.hashCandidates(REFRESH_PURPOSE, refreshToken));

@@ -9,6 +9,7 @@ const samples: { [K in EmailKind]: EmailData[K] } = {
   WELCOME: { name: 'Dave' },
   ACCOUNT_SUSPENDED: { name: 'Eve', reason: 'Shared credentials' },
   OTP_LOCKOUT: { purpose: 'FORGOT_PASSWORD', until: new Date('2026-03-02T10:15:00.000Z') },
+  ACCOUNT_LOCKED: { name: 'Frank', until: new Date('2026-03-02T10:45:00.000Z') },
 };
 const kinds = Object.keys(samples) as EmailKind[];
 const otpKinds = ['REGISTRATION_OTP', 'ACCOUNT_ACTIVATION_OTP', 'FORGOT_PASSWORD_OTP'] as const;

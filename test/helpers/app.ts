@@ -57,6 +57,8 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
       SETUP_TOKEN,
       RATE_LIMIT_MAX_REQUESTS: '100000',
       LOGIN_RATE_LIMIT_MAX: '1000',
+      RATE_LIMIT_MAX_AUTHENTICATED: '1000000',
+      LOGIN_FAILURES_PER_IP_MAX: '10000',
       LOG_LEVEL: 'info',
       ...options.env,
     },

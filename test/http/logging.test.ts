@@ -129,7 +129,7 @@ describe(`logs: request ids, security events, redaction (${TEST_DIALECT})`, () =
         ['bob-4', 'locked'],
       ]);
       expect(eventOf('account_locked').map((line) => line.reqId)).toEqual(['bob-2']);
-      expect(eventOf('rate_limited').map((line) => [line.reqId, line.bucket])).toEqual([['bob-5', 'login']]);
+      expect(eventOf('rate_limited').map((line) => [line.reqId, line.bucket])).toEqual([['bob-5', 'loginByIpAndEmail']]);
 
       // A refresh token used twice.
       const jane = await login(t, 'jane@acme.test');

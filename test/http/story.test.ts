@@ -197,7 +197,8 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     expect(dead.json().data).toEqual({ valid: false });
     expect((await me(t, admin.accessToken)).statusCode).toBe(401);
     expect((await validateFor(t, adminProject.projectToken, 'crm')).statusCode).toBe(401);
-    expect((await t.post('/api/auth/refresh-token', { refreshToken: admin.refreshToken })).statusCode).toBe(401);
+    const refused = await t.post('/api/auth/refresh-token', { refreshToken: admin.refreshToken });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'ACCOUNT_SUSPENDED']);
     expect((await send(t, 'GET', '/api/users', admin.accessToken)).statusCode).toBe(401);
     const retry = await t.post('/api/auth/login', { email: 'alice@acme.test', password: adminPassword });
     expect(retry.statusCode).toBe(403);

@@ -13,7 +13,7 @@ import { openMigratedTestDatabase, TEST_DIALECT } from '../helpers/database.js';
 import { newUserRow } from '../helpers/rows.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const config = { otp: { ttlSec: 600, length: 6, resendCooldownSec: 60, maxAttempts: 5, maxDailyFailures: 20 } };
+const config = { otp: { ttlSec: 600, length: 6, resendCooldownSec: 60, maxPerHour: 3, maxAttempts: 5, maxDailyFailures: 20 } };
 const secrets = createSecrets('test-secret-for-otps-0123456789abcdef');
 
 interface Enqueued {

@@ -97,6 +97,22 @@ describe('Redis rate-limit store', () => {
     expect(ttl).toBeLessThanOrEqual(WINDOW);
   });
 
+  it('gives hits back atomically, within the live window only, never below zero (memory and Redis alike)', async () => {
+    for (const store of [createRedisRateLimitStore(await open()), createMemoryRateLimitStore()]) {
+      await Promise.all(Array.from({ length: 50 }, () => store.increment('fail:ip', WINDOW, T0)));
+      await Promise.all(Array.from({ length: 20 }, () => store.decrement('fail:ip', T0 + 1)));
+      expect((await store.increment('fail:ip', WINDOW, T0 + 2)).count).toBe(31);
+      await Promise.all(Array.from({ length: 40 }, () => store.decrement('fail:ip', T0 + 3)));
+      expect((await store.increment('fail:ip', WINDOW, T0 + 4)).count).toBe(1);
+      // An ended window is not touched: the next hit opens a new one.
+      await store.decrement('fail:ip', T0 + WINDOW);
+      expect(await store.increment('fail:ip', WINDOW, T0 + WINDOW)).toEqual({ count: 1, resetAtMs: T0 + 2 * WINDOW });
+      await store.decrement('never-counted', T0);
+      expect((await store.increment('never-counted', WINDOW, T0)).count).toBe(1);
+      await store.close();
+    }
+  });
+
   it('shares counts between two connections (two instances), and reset clears them for both', async () => {
     const a = createRedisRateLimitStore(await open());
     const b = createRedisRateLimitStore(await open());

@@ -147,8 +147,13 @@ export function usersRepository({ exec, dialect }: RepoContext) {
       await exec.updateTable('users').set({ failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
     },
 
-    async recordLoginSuccess(id: number, now: Date): Promise<void> {
-      await exec.updateTable('users').set({ lastLoginAt: now, failedLoginCount: 0, lockedUntil: null }).where('id', '=', id).execute();
+    /** `endFailureRun`: the success ends the run of wrong passwords (not one from a trusted device: see login). */
+    async recordLoginSuccess(id: number, now: Date, options: { endFailureRun: boolean }): Promise<void> {
+      await exec
+        .updateTable('users')
+        .set(options.endFailureRun ? { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } : { lastLoginAt: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** Sets a new password hash; also clears a lockout (a reset proves the owner). */

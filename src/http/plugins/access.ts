@@ -1,56 +1,41 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Config } from '../../config/index.js';
 import { AppError } from '../../errors/index.js';
 import type { Authenticator } from '../../services/authenticator.js';
-import type { RateLimiter, RateRule } from '../../domain/ports.js';
+import type { Budgets } from '../budgets.js';
+import type { DeviceCookies } from '../device-cookie.js';
 import { bearerToken } from '../helpers.js';
 import { UNDECLARED, type RouteRules } from '../route.js';
 
-const MINUTE = 60_000;
-
-/** API.md's "Limits" table, from the configuration. */
-export function limitRules(config: Config) {
-  const window = config.rateLimit.windowMs;
-  return {
-    generalByIp: { max: config.rateLimit.maxRequests, windowMs: window },
-    generalByUser: { max: config.rateLimit.maxAuthenticated, windowMs: window },
-    loginByIpAndEmail: { max: config.rateLimit.loginMax, windowMs: window },
-    loginByIp: { max: config.rateLimit.loginMaxPerIp, windowMs: window },
-    verification: { max: 10, windowMs: 15 * MINUTE },
-    backend: { max: 6000, windowMs: MINUTE },
-  } satisfies Record<string, RateRule>;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the login budget: the attempt comes from a browser that signed in to this account before. */
+    trustedDevice?: boolean;
+  }
 }
-
-export type LimitRules = ReturnType<typeof limitRules>;
 
 interface AccessDeps {
   authenticator: Authenticator;
-  limiter: RateLimiter;
-  rules: LimitRules;
+  budgets: Budgets;
+  devices: DeviceCookies;
 }
 
 const rulesOf = (request: FastifyRequest): RouteRules => request.routeOptions.config?.rules ?? UNDECLARED;
 
 /**
- * Enforces each route's declaration (http/route.ts). At onRequest: the general or backend budget, and
- * for `user` routes the one authentication step and the roles, before the body is parsed. Once the body
- * is valid: the login and verification budgets, which are keyed by what it holds.
+ * Enforces each route's declaration (http/route.ts). At onRequest: the general budget and the OTP-request
+ * budget, and for `user` routes the one authentication step and the roles, before the body is parsed. Once
+ * the body is valid: the login and verification failure budgets, which are keyed by what it holds. The
+ * backends' and refresh's budgets need what the handler verifies; they call Budgets themselves.
  */
 export function registerAccess(app: FastifyInstance, deps: AccessDeps) {
-  const { limiter, rules } = deps;
-  const enforce = async (request: FastifyRequest, key: string, rule: RateRule) => {
-    const decision = await limiter.consume(key, rule);
-    if (!decision.allowed) {
-      request.log.warn({ event: 'rate_limited', bucket: key.split(':')[0] }, 'rate limit reached');
-      throw new AppError('RATE_LIMITED', { retryAfter: decision.retryAfterSec });
-    }
-  };
+  const { budgets, devices } = deps;
+  const address = budgets.address;
 
   app.addHook('onRequest', async (request) => {
     const route = rulesOf(request);
-    if (route.limits.includes('backend')) await enforce(request, `backend:${request.ip}`, rules.backend);
+    if (route.limits.includes('otp-request')) await budgets.enforce(request, 'otpRequestsByIp', address(request));
     if (route.access === 'user') return authenticate(request, route);
-    if (route.limits.includes('general')) await enforce(request, `ip:${request.ip}`, rules.generalByIp);
+    if (route.limits.includes('general')) await budgets.enforce(request, 'generalByIp', address(request));
   });
 
   // A signed-in caller's general budget is its own, not its office's address; a refused token counts per IP.
@@ -61,18 +46,32 @@ export function registerAccess(app: FastifyInstance, deps: AccessDeps) {
       if (!token) throw new AppError('UNAUTHENTICATED');
       request.principal = await deps.authenticator.authenticate(token, 'ACCESS');
     } catch (error) {
-      if (general) await enforce(request, `ip:${request.ip}`, rules.generalByIp);
+      if (general) await budgets.enforce(request, 'generalByIp', address(request));
       throw error;
     }
-    if (general) await enforce(request, `user:${request.principal.userId}`, rules.generalByUser);
+    if (general) await budgets.enforce(request, 'generalByUser', String(request.principal.userId));
     if (route.roles && !route.roles.includes(request.principal.role)) throw new AppError('FORBIDDEN');
   }
 
-  const verification = async (request: FastifyRequest) => enforce(request, `verify:${request.ip}`, rules.verification);
-  const login = async (request: FastifyRequest) => {
-    await enforce(request, `login-ip:${request.ip}`, rules.loginByIp);
-    await enforce(request, `login:${request.ip}:${(request.body as { email: string }).email}`, rules.loginByIpAndEmail);
-  };
+  const verification = (request: FastifyRequest) => budgets.takeFailure(request, 'otpFailuresByIp', address(request));
+
+  /**
+   * API.md's device cookies: an attempt from a browser that signed in to the account before is judged on
+   * that browser's own failures, not on its address's nor on the account's lockout, so that neither a
+   * guesser behind the same address nor one who locked the account out keeps its owner out of it. A device
+   * that used up its own budget is judged as any other browser.
+   */
+  async function login(request: FastifyRequest) {
+    const email = (request.body as { email: string }).email;
+    const device = devices.trusted(request, email);
+    if (device && (await budgets.tryTakeFailure(request, 'loginFailuresByDevice', device))) {
+      request.trustedDevice = true;
+      return;
+    }
+    await budgets.enforce(request, 'loginByIpAndEmail', `${address(request)}:${email}`);
+    await budgets.takeFailure(request, 'loginFailuresByIp', address(request));
+  }
+
   // Only the routes that declare these budgets get the hook: the others (validate-token) run no extra step.
   app.addHook('onRoute', (options) => {
     const limits = options.config?.rules?.limits ?? [];

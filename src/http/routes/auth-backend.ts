@@ -1,4 +1,5 @@
 import { auth as c } from '@xtown/contract';
+import type { FastifyRequest } from 'fastify';
 import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../../errors/index.js';
@@ -18,7 +19,12 @@ const VALIDATE_URL = '/api/auth/validate-token';
 export const authBackendRoutes =
   (deps: RouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { auth } = deps;
+    const { auth, budgets } = deps;
+    /** A failed call counts against its address (nobody burns a project's budget by naming it), then fails. */
+    const failed = async (request: FastifyRequest, error: unknown): Promise<never> => {
+      await budgets.backend(request, undefined);
+      throw error;
+    };
 
     // Projects call this on every request of theirs: its per-request info lines are not logged (warnings
     // and errors are), and the answer for a token is serialized once, by the route's own response schema.
@@ -39,7 +45,9 @@ export const authBackendRoutes =
         const token = request.body?.token ?? bearerToken(request);
         try {
           if (!token) throw new AppError('TOKEN_INVALID', { message: 'A token is required' });
-          const result = await auth.validation.validate(token, request.body?.projectId);
+          const result = await auth.validation.validate(token, request.body?.projectId).catch((error) => failed(request, error));
+          // Verified: the project's budget (a project token, or the project asked about), else the user's.
+          await budgets.backend(request, result.project ? result.project.id : `user:${result.user.id}`);
           let body = validationBodies.get(result);
           if (body === undefined)
             validationBodies.set(
@@ -70,7 +78,11 @@ export const authBackendRoutes =
       }),
       async (request) => {
         const { code, projectId, clientSecret } = request.body;
-        return { success: true as const, data: present(await auth.projectAccess.exchange(code, projectId, clientSecret, metaOf(request))) };
+        const exchanged = await auth.projectAccess
+          .exchange(code, projectId, clientSecret, metaOf(request))
+          .catch((error) => failed(request, error));
+        await budgets.backend(request, exchanged.project.id);
+        return { success: true as const, data: present(exchanged) };
       },
     );
   };

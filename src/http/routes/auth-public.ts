@@ -14,11 +14,18 @@ export const authPublicRoutes =
   (deps: RouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { auth } = deps;
-    const answer = signedIn(deps.config);
+    const answer = signedIn(deps);
 
     app.get(
       '/check-super-admin',
-      route({ access: 'public', tags, summary: 'Whether a verified Super Admin exists', response: { 200: c.responses.checkSuperAdmin } }),
+      // The dashboard asks on every load: outside every limit (API.md).
+      route({
+        access: 'public',
+        limits: [],
+        tags,
+        summary: 'Whether a verified Super Admin exists',
+        response: { 200: c.responses.checkSuperAdmin },
+      }),
       async () => ({
         success: true as const,
         data: { exists: await auth.registration.superAdminExists() },
@@ -50,7 +57,7 @@ export const authPublicRoutes =
       '/verify-registration-otp',
       route({
         access: 'public',
-        limits: ['general', 'verification'],
+        limits: ['verification'],
         tags,
         summary: 'Verify the registration OTP and sign in',
         body: c.emailOtpBody,
@@ -58,14 +65,19 @@ export const authPublicRoutes =
         errors: [401, 409],
       }),
       async (request, reply) =>
-        answer(reply, await auth.registration.verify(request.body.email, request.body.otp, metaOf(request)), 'Registration complete'),
+        answer(
+          request,
+          reply,
+          await auth.registration.verify(request.body.email, request.body.otp, metaOf(request)),
+          'Registration complete',
+        ),
     );
 
     app.post(
       '/login',
       route({
         access: 'public',
-        limits: ['general', 'login'],
+        limits: ['login'],
         tags,
         summary: 'Sign in with email and password',
         body: c.loginBody,
@@ -73,14 +85,21 @@ export const authPublicRoutes =
         errors: [401, 403],
       }),
       async (request, reply) =>
-        answer(reply, await auth.login.login(request.body.email, request.body.password, metaOf(request)), 'Signed in'),
+        answer(
+          request,
+          reply,
+          await auth.login.login(request.body.email, request.body.password, metaOf(request), {
+            trustedDevice: request.trustedDevice === true,
+          }),
+          'Signed in',
+        ),
     );
 
     app.post(
       '/activate-account',
       route({
         access: 'public',
-        limits: ['general', 'verification'],
+        limits: ['verification'],
         tags,
         summary: 'Activate an account created by an admin and choose a password',
         body: refusingCommonPasswords(c.activateBody, 'password'),
@@ -89,13 +108,20 @@ export const authPublicRoutes =
       }),
       async (request, reply) => {
         const { email, otp, password } = request.body;
-        return answer(reply, await auth.otpFlows.activateAccount(email, otp, password, metaOf(request)), 'Account activated');
+        return answer(request, reply, await auth.otpFlows.activateAccount(email, otp, password, metaOf(request)), 'Account activated');
       },
     );
 
     app.post(
       '/resend-otp',
-      route({ access: 'public', tags, summary: 'Send a new OTP', body: c.resendOtpBody, response: { 200: messageEnvelope } }),
+      route({
+        access: 'public',
+        limits: ['otp-request'],
+        tags,
+        summary: 'Send a new OTP',
+        body: c.resendOtpBody,
+        response: { 200: messageEnvelope },
+      }),
       async (request) => {
         await auth.otpFlows.resendOtp(request.body.email, request.body.purpose, metaOf(request));
         return { success: true as const, message: genericOtpMessage };
@@ -106,6 +132,7 @@ export const authPublicRoutes =
       '/forgot-password',
       route({
         access: 'public',
+        limits: ['otp-request'],
         tags,
         summary: 'Email a password-reset OTP',
         body: c.forgotPasswordBody,
@@ -121,7 +148,7 @@ export const authPublicRoutes =
       '/reset-password',
       route({
         access: 'public',
-        limits: ['general', 'verification'],
+        limits: ['verification'],
         tags,
         summary: 'Set a new password with the emailed OTP',
         body: refusingCommonPasswords(c.resetPasswordBody, 'newPassword'),

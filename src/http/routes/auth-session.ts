@@ -16,8 +16,8 @@ const tags = ['auth'];
 export const authSessionRoutes =
   (deps: RouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { auth } = deps;
-    const answer = signedIn(deps.config);
+    const { auth, budgets } = deps;
+    const answer = signedIn(deps);
     const cookieOrigins = new Set(deps.config.cookieOrigins);
     const refreshTokenOf = (request: FastifyRequest, inBody: string | undefined) => inBody ?? cookieRefreshToken(request, cookieOrigins);
 
@@ -25,6 +25,7 @@ export const authSessionRoutes =
       '/refresh-token',
       route({
         access: 'public',
+        limits: ['refresh'],
         tags,
         summary: 'Rotate a refresh token (body or cookie)',
         body: c.refreshBody,
@@ -33,7 +34,13 @@ export const authSessionRoutes =
       }),
       async (request, reply) => {
         const refreshToken = refreshTokenOf(request, request.body?.refreshToken);
+        // Counts against nothing: a dashboard loaded without a session asks this first.
         if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
+        // Per session (a live one, whatever its address), then a failure budget per address, given back
+        // when the rotation succeeds: an office of users refreshing together uses none of it.
+        const sessionId = await auth.sessions.sessionOf(refreshToken);
+        if (sessionId) await budgets.enforce(request, 'refreshBySession', sessionId);
+        await budgets.takeFailure(request, 'refreshFailuresByIp', budgets.address(request));
         const result = await auth.sessions.refresh(refreshToken, metaOf(request));
         setRefreshCookie(reply, deps.config.secureCookies, result);
         return { success: true as const, data: result };
@@ -115,6 +122,7 @@ export const authSessionRoutes =
       async (request, reply) => {
         const { currentPassword, newPassword } = request.body;
         return answer(
+          request,
           reply,
           await auth.account.changePassword(principalOf(request), currentPassword, newPassword, metaOf(request)),
           'Password changed',

@@ -10,7 +10,7 @@ export const jwksRoutes =
   async (app) => {
     app.get(
       '/.well-known/jwks.json',
-      route({ access: 'public', limits: ['backend'], tags: ['tokens'], summary: 'JSON Web Key Set', response: { 200: jwks.jwks } }),
+      route({ access: 'public', limits: [], tags: ['tokens'], summary: 'JSON Web Key Set', response: { 200: jwks.jwks } }),
       async (_request, reply) => {
         reply.header('Cache-Control', 'public, max-age=300');
         // Node's JsonWebKey type is wider than the schema; the response schema checks each key at run time.

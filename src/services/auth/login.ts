@@ -7,9 +7,15 @@ import type { AuthFlowDeps } from './deps.js';
 type Outcome = 'unknown_email' | 'no_password' | 'locked' | 'wrong_password';
 
 export function createLogin(
-  deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'sessions' | 'audit' | 'logger' | 'metrics'>,
+  deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'sessions' | 'audit' | 'logger' | 'metrics' | 'emails'>,
 ) {
-  const { store, clock, config, hasher, sessions, audit, logger, metrics } = deps;
+  const { store, clock, config, hasher, sessions, audit, logger, metrics, emails } = deps;
+
+  /** The owner hears of a lockout once, when it starts, with what still lets them in. */
+  async function tellOwnerOfLockout(user: UserRecord, until: Date) {
+    await store.transaction((tx) => emails.enqueue(tx, 'ACCOUNT_LOCKED', user.email, { name: user.name, until }));
+    emails.nudge();
+  }
 
   /**
    * Every refusal before the password is known to be right is the same 401, reached through the
@@ -35,7 +41,13 @@ export function createLogin(
   }
 
   return {
-    async login(email: string, password: string, meta: RequestMeta): Promise<LoginPayload> {
+    /**
+     * `trustedDevice`: the attempt comes from a browser that signed in to this account before (API.md's
+     * device cookies). Such attempts are neither refused by the account's lockout nor counted towards it,
+     * and their success does not lift a lockout that other browsers earned.
+     */
+    async login(email: string, password: string, meta: RequestMeta, options: { trustedDevice?: boolean } = {}): Promise<LoginPayload> {
+      const trusted = options.trustedDevice === true;
       // In a login storm, refuse before any database work: cheap for us, and no attempt is counted. The
       // place in the hash pool is held from here, so a login let through is never refused after its
       // database work (on PostgreSQL that work can wait seconds for a connection in a storm).
@@ -51,7 +63,9 @@ export function createLogin(
       const lockUntil = new Date(now.getTime() + config.lockout.durationSec * 1000);
       // The reservation runs beside the hash so that its write (a real one only for a known, unlocked
       // user) hides under the hashing time; a locked account's verdict is thrown away unread.
-      const reserving = store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil));
+      const reserving = trusted
+        ? Promise.resolve('allowed' as const)
+        : store.transaction((tx) => tx.users.reserveLoginAttempt(user?.id ?? -1, now, config.lockout.threshold, lockUntil));
       reserving.catch(() => {}); // awaited below; this only keeps a failure from being "unhandled" meanwhile
       const { ok, needsRehash } = await admitted.verify(user?.passwordHash ?? null, password);
       const reservation = await reserving;
@@ -61,13 +75,15 @@ export function createLogin(
       if (locked) return refuse(email, user, 'locked', meta);
       if (!user.passwordHash) return refuse(email, user, 'no_password', meta);
       if (!ok) {
-        if (reservation === 'locking')
+        if (reservation === 'locking') {
           logger.warn({ event: 'account_locked', userId: user.id, reqId: meta.reqId }, 'account locked after repeated wrong passwords');
+          await tellOwnerOfLockout(user, lockUntil);
+        }
         return refuse(email, user, 'wrong_password', meta);
       }
 
       // The password is right: from here on the answer may say what is wrong with the account.
-      if (!user.isActive || user.isSuspended) await store.repos.users.resetLoginFailures(user.id);
+      if (!trusted && (!user.isActive || user.isSuspended)) await store.repos.users.resetLoginFailures(user.id);
       if (!user.isActive) {
         await audit.record(
           {
@@ -104,7 +120,7 @@ export function createLogin(
         await store.repos.users.upgradePasswordHash(user.id, user.passwordHash, await hasher.hash(password));
       }
       const payload = await store.transaction(async (tx) => {
-        await tx.users.recordLoginSuccess(user.id, now);
+        await tx.users.recordLoginSuccess(user.id, now, { endFailureRun: !trusted });
         await audit.record(
           { userId: user.id, actorEmail: email, targetUserId: user.id, action: 'LOGIN', resource: 'auth', success: true },
           meta,

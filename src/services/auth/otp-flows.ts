@@ -36,7 +36,7 @@ export function createOtpFlows(
   async function sendOtp(email: string, purpose: OtpPurpose, meta: RequestMeta): Promise<void> {
     const cooldown = await limiter.consume(`otp-cooldown:${email}`, { max: 1, windowMs: config.otp.resendCooldownSec * 1000 });
     if (!cooldown.allowed) throw new AppError('OTP_COOLDOWN', { retryAfter: cooldown.retryAfterSec });
-    const hourly = await limiter.consume(`otp-hourly:${email}`, { max: 3, windowMs: HOUR_MS });
+    const hourly = await limiter.consume(`otp-hourly:${email}`, { max: config.otp.maxPerHour, windowMs: HOUR_MS });
     if (!hourly.allowed) throw new AppError('RATE_LIMITED', { retryAfter: hourly.retryAfterSec });
 
     const user = await store.repos.users.findByEmail(email);
@@ -116,7 +116,7 @@ export function createOtpFlows(
         if (user.isSuspended) throw new AppError('ACCOUNT_SUSPENDED');
         await otps.consume(tx, otpId);
         if ((await tx.users.activate(user.id, hash, now)) !== 1) throw new AppError('INVALID_OTP');
-        await tx.users.recordLoginSuccess(user.id, now);
+        await tx.users.recordLoginSuccess(user.id, now, { endFailureRun: true });
         await emails.enqueue(tx, 'WELCOME', user.email, { name: user.name });
         await audit.record(
           { userId: user.id, actorEmail: email, targetUserId: user.id, action: 'ACCOUNT_ACTIVATED', resource: 'user', success: true },

@@ -99,7 +99,7 @@ export function createRegistration(
         await otps.consume(tx, otpId);
         if (!(await tx.users.claimSuperAdminSlot(user.id, now))) throw new AppError('SUPER_ADMIN_EXISTS');
         await tx.users.deletePendingSuperAdmins();
-        await tx.users.recordLoginSuccess(user.id, now);
+        await tx.users.recordLoginSuccess(user.id, now, { endFailureRun: true });
         await emails.enqueue(tx, 'WELCOME', user.email, { name: user.name });
         await audit.record(
           {

@@ -24,6 +24,16 @@ export function createFailoverRateLimitStore(deps: {
       }
       return fallback.increment(key, windowMs, nowMs);
     },
+    async decrement(key, nowMs) {
+      if (link.available()) {
+        try {
+          return await primary.decrement(key, nowMs);
+        } catch (error) {
+          link.reportFailure(error);
+        }
+      }
+      return fallback.decrement(key, nowMs);
+    },
     async reset(key) {
       await fallback.reset(key);
       if (!link.available()) return;

@@ -54,6 +54,10 @@ export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions 
       }
       return { count: fresh.count, resetAtMs: fresh.resetAtMs };
     },
+    async decrement(key, nowMs) {
+      const current = windows.get(key);
+      if (current && current.resetAtMs > nowMs && current.count > 0) current.count--;
+    },
     async reset(key) {
       windows.delete(key);
     },

@@ -120,10 +120,12 @@ describe('loadConfig', () => {
         'OTP_REQUESTS_PER_IP_MAX',
         'OTP_FAILURES_PER_IP_MAX',
         'BACKEND_RATE_LIMIT_MAX',
-      ].flatMap((name): Array<[Record<string, string>, string]> => [
-        [{ [name]: '0' }, name],
-        [{ [name]: 'many' }, name],
-      ]),
+      ].flatMap(
+        (name): Array<[Record<string, string>, string]> => [
+          [{ [name]: '0' }, name],
+          [{ [name]: 'many' }, name],
+        ],
+      ),
       [{ JWT_EXPIRES_IN: '100ms' }, 'JWT_EXPIRES_IN'],
       [{ JWT_EXPIRES_IN: 'soon' }, 'JWT_EXPIRES_IN'],
       [{ REFRESH_TOKEN_EXPIRES_IN: '-1d' }, 'REFRESH_TOKEN_EXPIRES_IN'],

@@ -10,7 +10,8 @@ module.exports = {
       exec_mode: 'cluster',
       // A number, or 'max' for one per CPU.
       instances: process.env.INSTANCES === 'max' ? 'max' : Number(process.env.INSTANCES || 2),
-      // Longer than SHUTDOWN_GRACE_MS (10 s by default): PM2 sends SIGINT, then SIGKILL after kill_timeout.
+      // Longer than SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS (2 s + 10 s in production by default): PM2 sends
+      // SIGINT, then SIGKILL after kill_timeout.
       kill_timeout: 20000,
       listen_timeout: 15000,
       max_memory_restart: '512M',

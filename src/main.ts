@@ -39,6 +39,7 @@ async function main() {
     },
     closeResources: () => container.close(),
     logger,
+    delayMs: config.shutdownDelayMs,
     graceMs: config.shutdownGraceMs,
   });
   container.worker.start();
@@ -56,7 +57,7 @@ async function main() {
     const force = setTimeout(() => {
       logger.error({ event: 'shutdown_timeout' }, 'shutdown did not finish; exiting');
       process.exit(1);
-    }, config.shutdownGraceMs + RESOURCES_CLOSE_MS);
+    }, config.shutdownDelayMs + config.shutdownGraceMs + RESOURCES_CLOSE_MS);
     force.unref();
     const { exitCode } = await graceful.shutdown(signal);
     process.exit(exitCode);

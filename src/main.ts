@@ -54,10 +54,13 @@ async function main() {
 
   const shutdown = async (signal: string) => {
     // Should closing the resources hang (a database that stopped answering), the process still ends.
-    const force = setTimeout(() => {
-      logger.error({ event: 'shutdown_timeout' }, 'shutdown did not finish; exiting');
-      process.exit(1);
-    }, config.shutdownDelayMs + config.shutdownGraceMs + RESOURCES_CLOSE_MS);
+    const force = setTimeout(
+      () => {
+        logger.error({ event: 'shutdown_timeout' }, 'shutdown did not finish; exiting');
+        process.exit(1);
+      },
+      config.shutdownDelayMs + config.shutdownGraceMs + RESOURCES_CLOSE_MS,
+    );
     force.unref();
     const { exitCode } = await graceful.shutdown(signal);
     process.exit(exitCode);

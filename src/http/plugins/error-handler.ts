@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { drainBody } from '../drain-body.js';
 import { AppError, ERROR_CATALOGUE, type ErrorCode, type ErrorDetail } from '../../errors/index.js';
 
 /** Fastify's own errors, as the codes of API.md. */
@@ -62,8 +63,13 @@ export function sendError(reply: FastifyReply, error: AppError) {
 
 /** The one error handler: AppError → envelope; anything else → a generic 500, logged with its stack. */
 export function registerErrorHandler(app: FastifyInstance, deps: { isUnavailable: (error: unknown) => boolean }) {
-  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler(async (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error, deps.isUnavailable);
+    if (appError.code === 'PAYLOAD_TOO_LARGE') {
+      // The client must be able to read the 413: what it is still sending is read (and dropped) first.
+      reply.header('Connection', 'close');
+      await drainBody(request.raw);
+    }
     if (appError.status >= 500 && error instanceof AppError && appError.cause === undefined) {
       // A refusal on purpose (the hash pool is full during a login storm): expected, cheap, no stack.
       request.log.warn({ event: 'overloaded', code: appError.code }, 'request refused: at capacity');

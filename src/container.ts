@@ -4,7 +4,7 @@ import { createPasswordHasher } from './crypto/passwords.js';
 import { createSecrets } from './crypto/secrets.js';
 import { createTokenService } from './crypto/jwt.js';
 import { loadKeyRing } from './crypto/signing-keys.js';
-import { createDb } from './db/client.js';
+import { createDb, dialectOf } from './db/client.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createDataStore } from './db/repositories/index.js';
 import { createConsoleMailer, createSmtpMailer } from './email/mailer.js';
@@ -40,16 +40,28 @@ export interface ContainerOverrides {
  * Builds every dependency from the configuration, in order: database (migrated), secrets, signing
  * keys, then the services. Tests pass a fixed clock, a capturing mailer or a capturing logger.
  */
-export async function createContainer(config: Config, overrides: ContainerOverrides = {}) {
-  const logger = overrides.logger ?? createLogger(config);
-  const clock = overrides.clock ?? systemClock;
-  const database = await createDb(config.databaseUrl);
+/**
+ * The database, migrated. On PostgreSQL and MySQL the migrations run on a connection of their own without
+ * the query deadline (QUERY_TIMEOUT_MS), which every other query has; SQLite has no network to freeze.
+ */
+async function migratedDatabase(url: string) {
+  const migrating = dialectOf(url) === 'sqlite' ? undefined : await createDb(url, { poolSize: 1, queryTimeoutMs: 0 });
+  const database = await createDb(url);
   try {
-    await migrateToLatest(database);
+    await migrateToLatest(migrating ?? database);
   } catch (error) {
     await database.destroy();
     throw error;
+  } finally {
+    await migrating?.destroy();
   }
+  return database;
+}
+
+export async function createContainer(config: Config, overrides: ContainerOverrides = {}) {
+  const logger = overrides.logger ?? createLogger(config);
+  const clock = overrides.clock ?? systemClock;
+  const database = await migratedDatabase(config.databaseUrl);
   const store = createDataStore(database);
   const secrets = createSecrets(config.jwtSecret, config.jwtSecretPrevious);
   const keys = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });

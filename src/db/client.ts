@@ -10,6 +10,14 @@ export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 /** How long opening a connection to PostgreSQL or MySQL may take before the request fails with 503. */
 const CONNECT_TIMEOUT_MS = 3000;
 
+/**
+ * The deadline of every query on PostgreSQL and MySQL: on a frozen network path (connections open, nothing
+ * passes, no reset) a query would otherwise wait for ever, holding its request and its pool connection.
+ * Client-side, since a server-side timeout cannot reach a client it cannot talk to; PostgreSQL also gets it
+ * as statement_timeout. Migrations run without it (an index on a big table may take longer).
+ */
+export const QUERY_TIMEOUT_MS = 5000;
+
 export interface Database {
   db: Kysely<DB>;
   dialect: DialectName;
@@ -23,10 +31,10 @@ export function dialectOf(url: string): DialectName {
   throw new Error(`DATABASE_URL: unsupported scheme in ${url.split(':')[0]}:`);
 }
 
-/** Only the configured driver is loaded. */
-export async function createDb(url: string, options: { poolSize?: number } = {}): Promise<Database> {
+/** Only the configured driver is loaded. `queryTimeoutMs`: 0 for none (migrations). */
+export async function createDb(url: string, options: { poolSize?: number; queryTimeoutMs?: number } = {}): Promise<Database> {
   const dialect = dialectOf(url);
-  const { kyselyDialect, plugins } = await buildDialect(dialect, url, options.poolSize ?? 10);
+  const { kyselyDialect, plugins } = await buildDialect(dialect, url, options.poolSize ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
   const db = new Kysely<DB>({ dialect: kyselyDialect, plugins });
   return { db, dialect, destroy: () => db.destroy() };
 }
@@ -35,7 +43,9 @@ async function buildDialect(
   dialect: DialectName,
   url: string,
   poolSize: number,
+  queryTimeoutMs: number,
 ): Promise<{ kyselyDialect: Dialect; plugins: SqliteValuesPlugin[] }> {
+  const deadline = queryTimeoutMs > 0 ? queryTimeoutMs : undefined;
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     const path = url.replace(/^(file:|sqlite:)(\/\/)?/, '');
@@ -54,7 +64,13 @@ async function buildDialect(
     pg.types.setTypeParser(20, (value: string) => Number(value));
     // An unreachable database must fail a request within a few seconds (503), not hold it: this bounds both a
     // new connection and the wait for a free one.
-    const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      query_timeout: deadline,
+      statement_timeout: deadline,
+    });
     pool.on('error', () => {
       // An idle client lost its connection; the pool replaces it. Readiness reports the outage.
     });
@@ -64,6 +80,7 @@ async function buildDialect(
       // drops the dead client when it comes back.
       client.on('error', () => undefined);
       prepareOncePerConnection(client);
+      if (deadline) dropOnQueryTimeout(client);
     });
     return { kyselyDialect: new PostgresDialect({ pool }), plugins: [] };
   }
@@ -78,7 +95,55 @@ async function buildDialect(
     connectTimeout: CONNECT_TIMEOUT_MS,
     charset: 'utf8mb4',
   });
-  return { kyselyDialect: new MysqlDialect({ pool }), plugins: [] };
+  return { kyselyDialect: new MysqlDialect({ pool: deadline ? withQueryDeadline(pool, deadline) : pool }), plugins: [] };
+}
+
+/**
+ * pg answers a query past query_timeout with an error but keeps the connection, whose next queries then
+ * wait behind the unanswered one: the connection is ended instead, so that the pool drops it on release.
+ */
+function dropOnQueryTimeout(client: import('pg').PoolClient) {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: typeof query }).query = (...args) => {
+    const result = query(...args);
+    if (result instanceof Promise)
+      result.catch((error: unknown) => {
+        if ((error as Error)?.message === 'Query read timeout')
+          (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      });
+    return result;
+  };
+}
+
+type MysqlPool = import('mysql2').Pool;
+type MysqlQuery = (sql: unknown, values: unknown, callback: unknown) => unknown;
+
+/**
+ * mysql2 has no pool-wide query timeout, only a per-query `timeout`: every connection Kysely takes gets its
+ * query() wrapped once to pass it (Kysely calls query(sql, parameters, callback) with a string).
+ */
+function withQueryDeadline(pool: MysqlPool, timeout: number): MysqlPool {
+  const wrapped = new WeakSet<object>();
+  const getConnection: MysqlPool['getConnection'] = (callback) =>
+    pool.getConnection((error, connection) => {
+      if (connection && !wrapped.has(connection)) {
+        wrapped.add(connection);
+        const query = connection.query.bind(connection) as MysqlQuery;
+        // A timed-out query leaves its command in place, and the commands queued behind it (a ROLLBACK)
+        // would wait for ever: the connection is destroyed, which fails them and makes the pool drop it.
+        const dropOnTimeout =
+          (cb: unknown) =>
+          (error: { code?: string } | null, ...rest: unknown[]) => {
+            if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') connection.destroy();
+            (cb as (...args: unknown[]) => void)(error, ...rest);
+          };
+        (connection as { query: MysqlQuery }).query = (sql, values, cb) =>
+          typeof sql === 'string' ? query({ sql, timeout }, values, dropOnTimeout(cb)) : query(sql, values, cb);
+      }
+      callback(error, connection);
+    });
+  // Kysely's MySQL driver uses getConnection and end only.
+  return { getConnection, end: pool.end.bind(pool) } as unknown as MysqlPool;
 }
 
 /** The part of a better-sqlite3 database that Kysely's SQLite driver uses. */

@@ -26,6 +26,8 @@ export function isConnectionError(error: unknown): boolean {
     'EPIPE',
     'ENOTFOUND',
     'PROTOCOL_CONNECTION_LOST',
+    // mysql2 past a query's timeout (client.ts QUERY_TIMEOUT_MS)
+    'PROTOCOL_SEQUENCE_TIMEOUT',
     '57P01',
     '57P03',
     '08006',
@@ -34,7 +36,7 @@ export function isConnectionError(error: unknown): boolean {
   ];
   if (e.code && codes.includes(e.code)) return true;
   // pg: a client whose connection died mid-transaction refuses its next query (ROLLBACK included) with "not queryable".
-  return /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state|is not queryable/i.test(
+  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated|connect ETIMEDOUT|Can't add new command when connection is in closed state|is not queryable/i.test(
     e.message ?? '',
   );
 }

@@ -1,14 +1,16 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-export type Outage = 'refuse' | 'blackhole';
+export type Outage = 'refuse' | 'blackhole' | 'freeze';
 
 export interface TcpProxy {
   port: number;
   /** Connections made through the proxy since it started. */
   connections(): number;
   /**
-   * Cuts every open connection, then either refuses new ones (the database host is down) or accepts
-   * them and never forwards a byte (a network partition: only timeouts end the wait).
+   * `refuse` and `blackhole` cut every open connection, then either refuse new ones (the database host is
+   * down) or accept them and never forward a byte (a network partition: only timeouts end the wait).
+   * `freeze` cuts nothing: open connections stay open but nothing passes any more, and new ones are held
+   * too (a dead network path that sends no reset).
    */
   cut(outage: Outage): Promise<void>;
   /** Forwards again, on the same port. */
@@ -21,6 +23,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let mode: 'open' | Outage = 'open';
   let count = 0;
   const live = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   const track = (socket: Socket) => {
     live.add(socket);
     socket.on('error', () => undefined);
@@ -35,6 +38,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.once('close', () => pairs.delete(pair));
     client.once('close', () => upstream.destroy());
     upstream.once('close', () => client.destroy());
   });
@@ -67,6 +73,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     connections: () => count,
     async cut(outage) {
       mode = outage;
+      if (outage === 'freeze') {
+        for (const [client, upstream] of pairs) {
+          client.unpipe(upstream);
+          upstream.unpipe(client);
+          client.pause();
+          upstream.pause();
+        }
+        return;
+      }
       destroyAll();
       if (outage === 'refuse') await new Promise<void>((resolve) => server.close(() => resolve()));
     },

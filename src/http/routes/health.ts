@@ -14,6 +14,17 @@ export interface HealthChecks {
 }
 
 const tags = ['health'];
+/** A probe answers within its own deadline: a check that has not answered by then counts as unhealthy. */
+const PROBE_DEADLINE_MS = 2000;
+
+function withinDeadline(check: (() => Promise<boolean>) | undefined): Promise<boolean | undefined> {
+  if (!check) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), PROBE_DEADLINE_MS);
+  });
+  return Promise.race([check().catch(() => false), late]).finally(() => clearTimeout(timer));
+}
 const verdict = (healthy: boolean) => (healthy ? 'healthy' : 'unhealthy');
 
 /** Liveness (/health, /api/health) and readiness (/health/ready), outside every limit. */
@@ -35,7 +46,11 @@ export const healthRoutes =
         response: { 200: health.responses.ready, 503: health.responses.notReady },
       }),
       async (_request, reply) => {
-        const [database, redis, smtp] = await Promise.all([checks.database(), checks.redis?.(), checks.smtp?.()]);
+        const [database = false, redis, smtp] = await Promise.all([
+          withinDeadline(checks.database),
+          withinDeadline(checks.redis),
+          withinDeadline(checks.smtp),
+        ]);
         const data: z.infer<typeof health.readiness> = {
           database: verdict(database),
           ...(redis === undefined ? {} : { redis: verdict(redis) }),

@@ -39,6 +39,11 @@ export const otp = z
   .trim()
   .regex(/^\d{4,10}$/, 'must be the digits from the email');
 export const isoDate = z.iso.datetime({ offset: true });
+
+/** The largest id a row can have on every dialect (a signed 32-bit INTEGER column). */
+export const MAX_STORED_ID = 2_147_483_647;
+/** An id outside 1..MAX_STORED_ID names nothing (API.md): it becomes 0, which no row has on any dialect. */
+export const storedIdOrNone = (value: number) => (Number.isInteger(value) && value >= 1 && value <= MAX_STORED_ID ? value : 0);
 export const projectRef = z
   .string()
   .trim()

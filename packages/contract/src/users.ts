@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { listEnvelope, successEnvelope } from './envelopes.js';
 import { pageQuery, queryBoolean } from './pagination.js';
-import { email, isoDate, optionalText, projectRef, role, text } from './primitives.js';
+import { email, isoDate, optionalText, projectRef, role, storedIdOrNone, text } from './primitives.js';
 import { userView } from './views.js';
 
 export { noBody } from './primitives.js';
 
-/** A user id in the path: digits only (anything else is a 400, an unknown number a 404). */
+/** A user id in the path: digits only (anything else is a 400; an unknown number, or one out of range, a 404). */
 export const userIdParams = z.strictObject({
   id: z
     .string()
-    .regex(/^\d{1,15}$/, 'must be a user id')
-    .transform(Number),
+    .regex(/^\d{1,30}$/, 'must be a user id')
+    .transform((digits) => storedIdOrNone(Number(digits))),
 });
 
 export const listUsersQuery = z.strictObject({

@@ -1,3 +1,4 @@
+import { storedIdOrNone } from '../../domain/ids.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { ProjectsTable } from '../schema.js';
 import type { Project } from '../../domain/models.js';
@@ -25,16 +26,19 @@ export function mapProject(row: Selectable<ProjectsTable>): ProjectRecord {
 }
 
 /** An all-digit reference is the id; anything else is the customProjectId (API.md). */
+/**
+ * API.md: an all-digit reference is the id, anything else the customProjectId. An id outside the range a row
+ * can have becomes 0, which names nothing on every dialect (PostgreSQL would refuse the query itself).
+ */
 export function parseProjectRef(ref: string | number): { id: number } | { customProjectId: string } {
-  if (typeof ref === 'number') return { id: ref };
-  return /^\d+$/.test(ref) ? { id: Number(ref) } : { customProjectId: ref };
+  if (typeof ref === 'number') return { id: storedIdOrNone(ref) };
+  return /^\d+$/.test(ref) ? { id: storedIdOrNone(Number(ref)) } : { customProjectId: ref };
 }
 
 export function projectsRepository({ exec, dialect }: RepoContext) {
   return {
     async findByRef(ref: string | number): Promise<ProjectRecord | undefined> {
       const key = parseProjectRef(ref);
-      if ('id' in key && !Number.isSafeInteger(key.id)) return undefined;
       // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".
       if ('customProjectId' in key && key.customProjectId !== key.customProjectId.toLowerCase()) return undefined;
       const row = await exec

@@ -75,7 +75,6 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
   /** A reference that cannot name a project (not digits, not a valid customProjectId) finds nothing on any dialect. */
   async function find(repos: Repositories, ref: string, scope: ProjectScope): Promise<ProjectRecord> {
     const key = parseProjectRef(ref);
-    if ('id' in key && !Number.isSafeInteger(key.id)) throw notFound();
     if ('customProjectId' in key && !CUSTOM_ID.test(key.customProjectId)) throw notFound();
     const project = await repos.projectAdmin.findInScope(key, scope);
     if (!project) throw notFound();

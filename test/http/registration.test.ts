@@ -2,6 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { bearer, otpFor, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { useTestApp } from '../helpers/world.js';
+import { openRawDb } from './tokens-fixture.js';
+
+/** Every SUPER_ADMIN row, verified or pending, read behind the services' back. */
+async function superAdminRows(t: TestApp) {
+  const raw = await openRawDb(t);
+  try {
+    const rows = await raw.db.selectFrom('users').select(['email', 'superAdminSlot']).where('role', '=', 'SUPER_ADMIN').execute();
+    return rows.map((row) => ({ email: row.email, verified: row.superAdminSlot === 1 }));
+  } finally {
+    await raw.destroy();
+  }
+}
 
 describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
   let t: TestApp;
@@ -122,5 +134,58 @@ describe(`registration of the first Super Admin (${TEST_DIALECT})`, () => {
     let verifiedCount = 0;
     for (const email of emails) if ((await t.container.store.repos.users.findByEmail(email))?.isVerifiedSuperAdmin) verifiedCount += 1;
     expect(verifiedCount).toBe(1);
+  });
+
+  it('leaves no pending Super Admin behind when rivals register while the first one verifies', async () => {
+    const mark = t.mailer.mark();
+    expect((await t.post('/api/auth/register', body('root@acme.test'))).statusCode).toBe(201);
+    const otp = await otpFor(t, 'root@acme.test', mark);
+    const rivals = ['r1@acme.test', 'r2@acme.test', 'r3@acme.test', 'r4@acme.test', 'r5@acme.test'];
+    // The rivals are started first, so that some of them replace root's registration and some come after it won.
+    const answers = await Promise.all([
+      ...rivals.map((email) => t.post('/api/auth/register', body(email))),
+      ...Array.from({ length: 10 }, () => t.post('/api/auth/verify-registration-otp', { email: 'root@acme.test', otp })),
+    ]);
+    for (const answer of answers) expect(answer.statusCode, answer.body).toBeLessThan(500);
+
+    const rows = await superAdminRows(t);
+    const winners = answers.filter((answer) => answer.statusCode === 200);
+    if (winners.length === 1) {
+      // Root won: it is the only Super Admin row, and every rival email is free for it to use.
+      expect(rows).toEqual([{ email: 'root@acme.test', verified: true }]);
+      const auth = bearer(winners[0]!.json().data.accessToken);
+      for (const email of rivals) {
+        const created = await t.post('/api/users/project-admin', { name: 'Rival', email }, auth);
+        expect(created.statusCode, created.body).toBe(201);
+      }
+      for (const email of rivals) expect((await t.post('/api/auth/register', body(email))).json().error.code).toBe('SUPER_ADMIN_EXISTS');
+    } else {
+      // A rival replaced root's registration before any verification: no Super Admin yet, one pending registration.
+      expect(winners).toHaveLength(0);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.verified).toBe(false);
+    }
+  });
+
+  it('races 10 verifications against 5 rival registrations repeatedly without ever keeping a rival', async () => {
+    for (let round = 0; round < 5; round++) {
+      const raw = t.container.store.repos.users;
+      const mark = t.mailer.mark();
+      const email = `root${round}@acme.test`;
+      if (await raw.superAdminExists()) break;
+      expect((await t.post('/api/auth/register', body(email))).statusCode).toBe(201);
+      const otp = await otpFor(t, email, mark);
+      await Promise.all([
+        ...Array.from({ length: 10 }, () => t.post('/api/auth/verify-registration-otp', { email, otp })),
+        ...Array.from({ length: 5 }, (_, i) => t.post('/api/auth/register', body(`rival${round}-${i}@acme.test`))),
+      ]);
+      const rows = await superAdminRows(t);
+      if (rows.some((row) => row.verified)) {
+        expect(rows.filter((row) => !row.verified)).toEqual([]);
+        expect(rows).toHaveLength(1);
+      } else {
+        expect(rows).toHaveLength(1);
+      }
+    }
   });
 });

@@ -34,6 +34,18 @@ export function jobLeasesRepository({ exec, dialect }: RepoContext) {
       await exec.updateTable('job_leases').set({ leasedUntil: now }).where('name', '=', name).where('holder', '=', holder).execute();
     },
 
+    /**
+     * Holds the row `name` locked until the transaction ends, so that transactions serializing on one name
+     * run one after the other (creating the row the first time; it holds no lease). Call inside a
+     * transaction. SQLite needs nothing: its transactions already run one at a time.
+     */
+    async serialize(name: string): Promise<void> {
+      if (dialect === 'sqlite') return;
+      const insert = exec.insertInto('job_leases').values({ name, holder: 'lock', leasedUntil: new Date(0) });
+      await (dialect === 'mysql' ? insert.ignore() : insert.onConflict((oc) => oc.column('name').doNothing())).execute();
+      await exec.selectFrom('job_leases').select('name').where('name', '=', name).forUpdate().execute();
+    },
+
     async find(name: string): Promise<JobLease | undefined> {
       const row = await exec.selectFrom('job_leases').select(['name', 'holder', 'leasedUntil']).where('name', '=', name).executeTakeFirst();
       return row && { name: row.name, holder: row.holder, leasedUntil: toDate(row.leasedUntil) };

@@ -14,6 +14,9 @@ export interface RegistrationInput {
   companyPhone?: string | null;
 }
 
+/** What registrations and verifications of the first Super Admin serialize on (db job_leases). */
+const SUPER_ADMIN_LOCK = 'super-admin-registration';
+
 /** The token `register` requires: SETUP_TOKEN, or one derived from JWT_SECRET (the same on every instance). */
 export function setupTokenOf(deps: Pick<AuthFlowDeps, 'config' | 'secrets'>): string {
   return deps.config.setupToken ?? deps.secrets.derive('setup-token', 18).toString('base64url');
@@ -48,6 +51,10 @@ export function createRegistration(
       const passwordHash = await hasher.hash(input.password);
       const now = clock.now();
       const otp = await store.transaction(async (tx) => {
+        // One after the other with the verifications: checked again here, once none can be running, so that
+        // a registration that started before the Super Admin was verified never leaves a pending rival behind.
+        await tx.jobLeases.serialize(SUPER_ADMIN_LOCK);
+        if (await tx.users.superAdminExists()) throw new AppError('SUPER_ADMIN_EXISTS');
         // A new registration replaces an unverified one (whatever its email).
         await tx.users.deletePendingSuperAdmins();
         if (await tx.users.findByEmail(input.email)) throw new AppError('EMAIL_TAKEN');
@@ -93,6 +100,7 @@ export function createRegistration(
       const { otpId } = await otps.check(email, 'REGISTRATION', code, meta);
       const now = clock.now();
       const payload = await store.transaction(async (tx) => {
+        await tx.jobLeases.serialize(SUPER_ADMIN_LOCK);
         if (await tx.users.superAdminExists()) throw new AppError('SUPER_ADMIN_EXISTS');
         const user = await tx.users.findByEmail(email);
         if (!user || user.role !== 'SUPER_ADMIN' || user.isVerifiedSuperAdmin) throw new AppError('INVALID_OTP');

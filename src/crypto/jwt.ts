@@ -124,12 +124,13 @@ export function createTokenService({ keys, clock, config, verifiedCacheSize = 10
       return { token: sign(claims), expiresAt: new Date(reg.exp * 1000), jti: reg.jti };
     },
 
-    signProjectToken(user: User, project: ProjectTokenProject, sid: string): SignedToken {
+    signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number): SignedToken {
       const reg = registered(user.id, project.customProjectId, sid);
       const claims: ProjectTokenClaims = {
         ...userClaims(user),
         project: { id: project.id, customProjectId: project.customProjectId, name: project.name },
         tokenType: 'PROJECT_ACCESS',
+        pgen,
         ...reg,
       };
       return { token: sign(claims), expiresAt: new Date(reg.exp * 1000), jti: reg.jti };

@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Database } from './client.js';
 import { initial } from './migrations/001_initial.js';
 import { revocationEvents } from './migrations/002_revocation_events.js';
+import { accessGenerations } from './migrations/004_access_generations.js';
 import { jobLeases } from './migrations/003_job_leases.js';
 import type { DialectMigration } from './migrations/types.js';
 
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '001_initial': initial,
   '002_revocation_events': revocationEvents,
   '003_job_leases': jobLeases,
+  '004_access_generations': accessGenerations,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -52,6 +52,17 @@ export interface ProjectsTable {
   updatedAt: Timestamp;
   /** HMAC of the client secret the project's backend uses for exchange-code. */
   clientSecretHash: string | null;
+  /** Revocations of access to the project so far; a project token carries the count at its issue (pgen). */
+  accessGen: Generated<number>;
+  /** Project tokens with a lower pgen were issued before the last deactivation. */
+  revokedGen: Generated<number>;
+}
+
+/** Per user and project: project tokens with a lower pgen were issued before the user's last unassignment. */
+export interface AccessCutoffsTable {
+  userId: number;
+  projectId: number;
+  gen: number;
 }
 
 export interface UserProjectsTable {
@@ -114,6 +125,8 @@ export interface ProjectCodesTable {
   expiresAt: Timestamp;
   usedAt: NullableTimestamp;
   createdAt: Timestamp;
+  /** The project token's pgen when the code was issued: the exchange's token carries it. */
+  pgen: Generated<number>;
 }
 
 export interface AuditLogsTable {
@@ -185,6 +198,7 @@ export interface DB {
   email_outbox: EmailOutboxTable;
   job_leases: JobLeasesTable;
   revocation_events: RevocationEventsTable;
+  access_cutoffs: AccessCutoffsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -44,6 +44,8 @@ export interface ProjectTokenProject {
 export interface ProjectTokenClaims extends TokenUserClaims, RegisteredClaims {
   project: ProjectTokenProject;
   tokenType: 'PROJECT_ACCESS';
+  /** The generation of the user's access to the project at issue (API.md "Tokens"; migration 004). */
+  pgen: number;
 }
 
 export type ExpectedTokenType = TokenType | 'ANY';
@@ -68,7 +70,7 @@ export interface SignedToken {
 /** Signs and verifies the service's tokens (crypto/jwt.ts); revocation is the authenticator's. */
 export interface TokenService {
   signAccessToken(user: UserWithProjects, sid: string): SignedToken;
-  signProjectToken(user: User, project: ProjectTokenProject, sid: string): SignedToken;
+  signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number): SignedToken;
   /** With the keys in memory only; throws AppError TOKEN_INVALID or TOKEN_EXPIRED, nothing else. */
   verifyTokenSync(token: string, expected: ExpectedTokenType): VerifiedToken;
   /** Like verifyTokenSync; a token naming an unknown kid triggers one rate-limited reload of the keys. */

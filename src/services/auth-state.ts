@@ -9,6 +9,8 @@ export interface UserAuthState {
   isActive: boolean;
   isSuspended: boolean;
   projectIds: ReadonlySet<number>;
+  /** By project: the user's project tokens with a lower pgen were issued before an unassignment. */
+  accessCutoffs: ReadonlyMap<number, number>;
 }
 
 export interface SessionAuthState {
@@ -24,6 +26,8 @@ export interface ProjectAuthState {
   name: string;
   projectUrl: string;
   isActive: boolean;
+  /** Project tokens with a lower pgen were issued before the last deactivation. */
+  revokedGen: number;
 }
 
 export interface AuthStateCache {
@@ -100,9 +104,17 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
 
   const users = table<number, UserAuthState>(async (id) => {
     const user = await repos.users.findById(id);
-    if (!user) return { exists: false, role: 'SUB_USER', isActive: false, isSuspended: true, projectIds: new Set() };
-    const projectIds = new Set(await repos.projects.assignedProjectIds(id));
-    return { exists: true, role: user.role, isActive: user.isActive, isSuspended: user.isSuspended, projectIds };
+    if (!user)
+      return { exists: false, role: 'SUB_USER', isActive: false, isSuspended: true, projectIds: new Set(), accessCutoffs: new Map() };
+    const [assigned, accessCutoffs] = await Promise.all([repos.projects.assignedProjectIds(id), repos.projects.accessCutoffsOf(id)]);
+    return {
+      exists: true,
+      role: user.role,
+      isActive: user.isActive,
+      isSuspended: user.isSuspended,
+      projectIds: new Set(assigned),
+      accessCutoffs,
+    };
   });
   const sessions = table<string, SessionAuthState>(async (id) => {
     const session = await repos.sessions.find(id);
@@ -120,8 +132,9 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
           name: project.name,
           projectUrl: project.projectUrl,
           isActive: project.isActive,
+          revokedGen: project.revokedGen,
         }
-      : { exists: false, id, customProjectId: '', name: '', projectUrl: '', isActive: false };
+      : { exists: false, id, customProjectId: '', name: '', projectUrl: '', isActive: false, revokedGen: 0 };
   });
 
   const emit = (event: InvalidationEvent) => listeners.forEach((listener) => listener(event));

@@ -36,6 +36,9 @@ export function createAuthenticator(deps: { tokens: TokenService; authState: Aut
         if (!project.exists || !project.isActive || project.customProjectId !== claimed.customProjectId)
           throw new AppError('TOKEN_INVALID');
         if (user.role !== 'SUPER_ADMIN' && !user.projectIds.has(project.id)) throw new AppError('TOKEN_INVALID');
+        // Bound to the state it was issued under: not after a deactivation or an unassignment, even once undone.
+        const pgen = typeof token.claims.pgen === 'number' ? token.claims.pgen : 0;
+        if (pgen < project.revokedGen || pgen < (user.accessCutoffs.get(project.id) ?? 0)) throw new AppError('TOKEN_INVALID');
       }
       return { userId: token.userId, role: user.role, sid: token.sid, token, project };
     },

@@ -68,7 +68,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
     return (error as AppError).code;
   };
   const accessToken = () => tokens.signAccessToken(sampleUser(), SID);
-  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID);
+  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID, 0);
 
   it('round-trips an access token with exactly the documented claims', async () => {
     const signed = accessToken();
@@ -108,6 +108,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       ...userClaims,
       project,
       tokenType: 'PROJECT_ACCESS',
+      pgen: 0,
       sub: '42',
       iss: 'xtown-authenticator',
       aud: 'my-project',

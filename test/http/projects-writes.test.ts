@@ -178,7 +178,7 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     expect(await snapshot(raw)).toBe(before);
   });
 
-  it('deactivation makes project tokens and one-time codes fail at once; reactivation serves the project again', async () => {
+  it('deactivation makes project tokens and one-time codes fail at once and for good; reactivation serves fresh ones', async () => {
     const opened = await openProject(t, w.subA.accessToken, 'crm');
     const second = await openProject(t, w.adminA.accessToken, 'crm');
     expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(200);
@@ -198,12 +198,56 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     expect((await send(t, 'GET', '/api/projects/crm', w.subA.accessToken)).statusCode).toBe(404);
     expect(JSON.parse((await auditRows('PROJECT_UPDATE'))[0]!.details!).changes).toEqual({ isActive: { from: true, to: false } });
 
-    // The state decides: once active again, unexpired tokens validate; the code was spent by the refused exchange.
+    // API.md: a project token is bound to the project state it was issued under: once active again, the old
+    // token stays refused (it does not come back to life); a fresh one, and its code, work.
     expect((await send(t, 'PUT', '/api/projects/crm', root(), { isActive: true })).statusCode).toBe(200);
-    expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(200);
+    expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(401);
     expect((await exchange(t, second.code, 'crm', w.crm.clientSecret)).statusCode).toBe(401);
     const fresh = await openProject(t, w.subA.accessToken, 'crm');
-    expect((await exchange(t, fresh.code, 'crm', w.crm.clientSecret)).statusCode).toBe(200);
+    expect((await validateFor(t, fresh.projectToken, 'crm')).statusCode).toBe(200);
+    const exchanged = await exchange(t, fresh.code, 'crm', w.crm.clientSecret);
+    expect(exchanged.statusCode).toBe(200);
+    expect((await validateFor(t, exchanged.json().data.projectToken, 'crm')).statusCode).toBe(200);
+    // A deactivation and re-activation between a code's issue and its exchange kills the code too.
+    const pending = await openProject(t, w.subA.accessToken, 'crm');
+    expect((await send(t, 'PUT', '/api/projects/crm', root(), { isActive: false })).statusCode).toBe(200);
+    expect((await send(t, 'PUT', '/api/projects/crm', root(), { isActive: true })).statusCode).toBe(200);
+    expect((await exchange(t, pending.code, 'crm', w.crm.clientSecret)).statusCode).toBe(401);
+  });
+
+  it('an unassignment kills the project tokens and codes issued before it for good, also through an Admin losing the project', async () => {
+    const subA = w.ids.subA;
+    const setProjects = (token: string, userId: number, projectIds: string[]) =>
+      send(t, 'PUT', `/api/users/${userId}/projects`, token, { projectIds });
+    const opened = await openProject(t, w.subA.accessToken, 'crm');
+    const pending = await openProject(t, w.subA.accessToken, 'crm');
+    expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(200);
+
+    expect((await setProjects(w.adminA.accessToken, subA, [])).statusCode).toBe(200);
+    expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(401);
+    expect((await setProjects(w.adminA.accessToken, subA, ['crm'])).statusCode).toBe(200);
+    expect((await validateFor(t, opened.projectToken, 'crm')).statusCode).toBe(401);
+    expect((await exchange(t, pending.code, 'crm', w.crm.clientSecret)).statusCode).toBe(401);
+    const fresh = await openProject(t, w.subA.accessToken, 'crm');
+    expect((await validateFor(t, fresh.projectToken, 'crm')).statusCode).toBe(200);
+    // Someone else's token for the same project is not touched by subA's unassignment.
+    const adminToken = await openProject(t, w.adminA.accessToken, 'crm');
+    expect((await setProjects(w.adminA.accessToken, subA, [])).statusCode).toBe(200);
+    expect((await validateFor(t, adminToken.projectToken, 'crm')).statusCode).toBe(200);
+    expect((await setProjects(w.adminA.accessToken, subA, ['crm'])).statusCode).toBe(200);
+
+    // The Super Admin takes crm from adminA: subA loses it too (pruned), and neither token comes back.
+    const subToken = await openProject(t, w.subA.accessToken, 'crm');
+    const adminProjects = (await send(t, 'GET', `/api/users/${w.ids.adminA}`, root())).json().data.projects as Array<{
+      customProjectId: string;
+    }>;
+    const others = adminProjects.map((p) => p.customProjectId).filter((id) => id !== 'crm');
+    expect((await setProjects(root(), w.ids.adminA, others)).statusCode).toBe(200);
+    expect((await setProjects(root(), w.ids.adminA, [...others, 'crm'])).statusCode).toBe(200);
+    expect((await setProjects(w.adminA.accessToken, subA, ['crm'])).statusCode).toBe(200);
+    expect((await validateFor(t, subToken.projectToken, 'crm')).statusCode).toBe(401);
+    expect((await validateFor(t, adminToken.projectToken, 'crm')).statusCode).toBe(401);
+    expect((await validateFor(t, (await openProject(t, w.subA.accessToken, 'crm')).projectToken, 'crm')).statusCode).toBe(200);
   });
 
   it('changing the customProjectId refuses the project tokens issued under the old one, everywhere', async () => {

@@ -7,6 +7,8 @@ export interface ProjectCodeRecord {
   userId: number;
   projectId: number;
   sessionId: string;
+  /** The pgen of the project token it was issued with. */
+  pgen: number;
 }
 
 /** One-time codes that a project's backend exchanges for a project token. */
@@ -20,7 +22,7 @@ export function projectCodesRepository({ exec }: RepoContext) {
     async consume(hashes: string[], projectId: number, now: Date): Promise<ProjectCodeRecord | undefined> {
       const row = await exec
         .selectFrom('project_codes')
-        .select(['id', 'userId', 'projectId', 'sessionId'])
+        .select(['id', 'userId', 'projectId', 'sessionId', 'pgen'])
         .where('codeHash', 'in', hashes)
         .where('projectId', '=', projectId)
         .where('usedAt', 'is', null)
@@ -33,7 +35,7 @@ export function projectCodesRepository({ exec }: RepoContext) {
         .where('id', '=', row.id)
         .where('usedAt', 'is', null)
         .executeTakeFirst();
-      return affected(result) === 1 ? row : undefined;
+      return affected(result) === 1 ? { ...row, pgen: Number(row.pgen) } : undefined;
     },
   };
 }

@@ -7,6 +7,10 @@ import type { RepoContext } from './executor.js';
 
 export interface ProjectRecord extends Project {
   clientSecretHash: string | null;
+  /** What a project token issued now carries as pgen (migration 004). */
+  accessGen: number;
+  /** Project tokens with a lower pgen were issued before the last deactivation. */
+  revokedGen: number;
 }
 
 export function mapProject(row: Selectable<ProjectsTable>): ProjectRecord {
@@ -22,6 +26,8 @@ export function mapProject(row: Selectable<ProjectsTable>): ProjectRecord {
     createdAt: toDate(row.createdAt),
     updatedAt: toDate(row.updatedAt),
     clientSecretHash: row.clientSecretHash,
+    accessGen: Number(row.accessGen),
+    revokedGen: Number(row.revokedGen),
   };
 }
 
@@ -36,7 +42,42 @@ export function parseProjectRef(ref: string | number): { id: number } | { custom
 }
 
 export function projectsRepository({ exec, dialect }: RepoContext) {
+  /** Counts one more revocation of access to the project and answers the new count. Inside a transaction. */
+  async function raiseAccessGen(projectId: number): Promise<number> {
+    await exec
+      .updateTable('projects')
+      .set((eb) => ({ accessGen: eb('accessGen', '+', 1) }))
+      .where('id', '=', projectId)
+      .execute();
+    const row = await exec.selectFrom('projects').select('accessGen').where('id', '=', projectId).executeTakeFirst();
+    return Number(row?.accessGen ?? 0);
+  }
+
   return {
+    /** The user's project tokens for this project issued until now never validate again (an unassignment). */
+    async cutAccess(userId: number, projectId: number): Promise<number> {
+      const gen = await raiseAccessGen(projectId);
+      const insert = exec.insertInto('access_cutoffs').values({ userId, projectId, gen });
+      await (dialect === 'mysql'
+        ? insert.onDuplicateKeyUpdate({ gen })
+        : insert.onConflict((oc) => oc.columns(['userId', 'projectId']).doUpdateSet({ gen }))
+      ).execute();
+      return gen;
+    },
+
+    /** Every project token of this project issued until now never validates again (a deactivation). */
+    async revokeAllAccess(projectId: number): Promise<number> {
+      const gen = await raiseAccessGen(projectId);
+      await exec.updateTable('projects').set({ revokedGen: gen }).where('id', '=', projectId).execute();
+      return gen;
+    },
+
+    /** The user's cutoffs by project: its project tokens below them were issued before an unassignment. */
+    async accessCutoffsOf(userId: number): Promise<Map<number, number>> {
+      const rows = await exec.selectFrom('access_cutoffs').select(['projectId', 'gen']).where('userId', '=', userId).execute();
+      return new Map(rows.map((row) => [row.projectId, Number(row.gen)]));
+    },
+
     async findByRef(ref: string | number): Promise<ProjectRecord | undefined> {
       const key = parseProjectRef(ref);
       // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".

@@ -3,6 +3,7 @@ import type { DB, Role } from '../schema.js';
 import type { ProjectSummary, UserProfileChanges, UserRecord } from '../../domain/models.js';
 import { toBool } from '../values.js';
 import { affected, type RepoContext } from './executor.js';
+import { projectsRepository } from './projects.js';
 import { mapUser } from './users.js';
 
 /** Whose users a listing covers: every user but the Super Admins, or one Admin's sub-users. */
@@ -151,7 +152,10 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
       const wanted = new Set(projectIds);
       const removed = current.filter((id) => !wanted.has(id));
       const added = projectIds.filter((id) => !current.includes(id));
-      if (removed.length) await exec.deleteFrom('user_projects').where('userId', '=', userId).where('projectId', 'in', removed).execute();
+      if (removed.length) {
+        await exec.deleteFrom('user_projects').where('userId', '=', userId).where('projectId', 'in', removed).execute();
+        for (const projectId of removed) await projectsRepository({ exec, dialect }).cutAccess(userId, projectId);
+      }
       if (added.length) {
         await exec
           .insertInto('user_projects')
@@ -166,18 +170,18 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
       const subUsers = exec.selectFrom('users').select('id').where('createdById', '=', adminId).where('role', '=', 'SUB_USER');
       const lose = await exec
         .selectFrom('user_projects')
-        .select('userId')
-        .distinct()
+        .select(['userId', 'projectId'])
         .where('userId', 'in', subUsers)
         .$if(keep.length > 0, (q) => q.where('projectId', 'not in', keep))
         .execute();
       if (lose.length === 0) return [];
-      const ids = lose.map((r) => r.userId);
+      const ids = [...new Set(lose.map((r) => r.userId))];
       await exec
         .deleteFrom('user_projects')
         .where('userId', 'in', ids)
         .$if(keep.length > 0, (q) => q.where('projectId', 'not in', keep))
         .execute();
+      for (const { userId, projectId } of lose) await projectsRepository({ exec, dialect }).cutAccess(userId, projectId);
       return ids;
     },
 

@@ -159,6 +159,8 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
           ...('description' in patch ? { description: blankToNull(patch.description) } : {}),
         };
         if ((await tx.projectAdmin.update(before.id, { ...values, updatedAt: now })) === 'taken') throw taken();
+        // Its project tokens and codes die with the deactivation, and stay dead after a re-activation.
+        if (before.isActive && patch.isActive === false) await tx.projects.revokeAllAccess(before.id);
         const after = await find(tx, String(before.id), { kind: 'all' });
         const changes: Record<string, unknown> = {};
         for (const field of ['customProjectId', 'name', 'projectUrl', 'icon', 'isActive'] as const) {

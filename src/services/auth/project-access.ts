@@ -34,13 +34,14 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
 
       const now = clock.now();
       const code = randomBytes(32).toString('base64url');
-      const signed = await tokens.signProjectToken(user, project, principal.sid);
+      const signed = await tokens.signProjectToken(user, project, principal.sid, project.accessGen);
       await store.transaction(async (tx) => {
         await tx.projectCodes.insert({
           codeHash: secrets.hash(CODE_PURPOSE, code),
           userId: user.id,
           projectId: project.id,
           sessionId: principal.sid,
+          pgen: project.accessGen,
           expiresAt: new Date(now.getTime() + CODE_TTL_MS),
           usedAt: null,
           createdAt: now,
@@ -101,11 +102,14 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
         userState.isSuspended ||
         !userState.isActive ||
         !project.isActive ||
-        !stillAllowed
+        !stillAllowed ||
+        // Issued before a deactivation or an unassignment since: dead, even once undone.
+        record.pgen < project.revokedGen ||
+        record.pgen < (userState.accessCutoffs.get(project.id) ?? 0)
       ) {
         return fail('session, user or project no longer valid');
       }
-      const signed = await tokens.signProjectToken(user, project, record.sessionId);
+      const signed = await tokens.signProjectToken(user, project, record.sessionId, record.pgen);
       const projectView: ProjectRef = {
         id: project.id,
         customProjectId: project.customProjectId,

@@ -45,6 +45,9 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     return session;
   };
   const step = () => t.clock.advance(1000);
+  /** A numeric secret (an OTP) counts only as a whole number: six digits also occur inside timestamps. */
+  const holds = (text: string, secret: string) =>
+    /^\d+$/.test(secret) ? new RegExp(`(?<!\\d)${secret}(?!\\d)`).test(text) : text.includes(secret);
 
   it('plays from registration to suspension, and the statistics and audit log show exactly that', async () => {
     secrets.clear();
@@ -290,10 +293,10 @@ describe(`the administration story (${TEST_DIALECT})`, () => {
     const shown = JSON.stringify(rows);
     expect(secrets.size).toBeGreaterThanOrEqual(24);
     for (const secret of secrets) {
-      expect(shown.includes(secret), `audit rows (API) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
-      expect(stored.includes(secret), `audit rows (DB) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
+      expect(holds(shown, secret), `audit rows (API) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
+      expect(holds(stored, secret), `audit rows (DB) hold a secret: ${secret.slice(0, 12)}…`).toBe(false);
       expect(
-        t.rawLogs.some((line) => line.includes(secret)),
+        t.rawLogs.some((line) => holds(line, secret)),
         `logs hold a secret: ${secret.slice(0, 12)}…`,
       ).toBe(false);
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
@@ -15,6 +16,7 @@ import { registerRequestMetrics } from './http/plugins/request-metrics.js';
 import { registerSecurityHeaders } from './http/plugins/security-headers.js';
 import { authPublicRoutes } from './http/routes/auth-public.js';
 import { auditLogsRoutes } from './http/routes/audit-logs.js';
+import { dashboardRoutes } from './http/plugins/dashboard.js';
 import { docsRoutes } from './http/routes/docs.js';
 import { authBackendRoutes } from './http/routes/auth-backend.js';
 import { authSessionRoutes } from './http/routes/auth-session.js';
@@ -29,6 +31,8 @@ import './http/types.js';
 export interface AppOptions {
   /** Readiness answers 503 once this returns true (graceful shutdown). */
   stopping?: () => boolean;
+  /** The built dashboard; web/dist beside src/ and dist/ by default. */
+  dashboardFolder?: string;
 }
 
 /** Builds the HTTP application on a container; does not listen. */
@@ -81,7 +85,8 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // Project icons may be any https image (API.md); nothing else is loaded from elsewhere.
+        imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
       },
@@ -127,6 +132,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   await app.register(usersRoutes(deps), { prefix: '/api/users' });
   await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });
   await app.register(jwksRoutes(c.keys));
+  await app.register(dashboardRoutes, { folder: options.dashboardFolder ?? fileURLToPath(new URL('../web/dist/', import.meta.url)) });
   await app.register(metricsRoutes({ metrics: c.metrics, token: config.metricsToken }));
   await app.register(
     healthRoutes({

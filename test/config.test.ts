@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       bodyLimit: 100 * 1024,
       publicUrl: 'http://localhost:5000',
       issuer: 'http://localhost:5000',
-      cookieOrigins: ['http://localhost:5000', 'http://localhost:5173'],
+      cookieOrigins: ['http://localhost:5000', 'http://127.0.0.1:5000', 'http://localhost:5173'],
       secureCookies: false,
       shutdownDelayMs: 0,
       shutdownGraceMs: 10_000,

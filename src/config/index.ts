@@ -103,6 +103,9 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
   });
   const cookieOrigins = [
     new URL(publicUrl).origin,
+    // The development default is this machine, which a browser may as well call 127.0.0.1: a reload there
+    // must not sign anyone out. Never in production, nor once PUBLIC_URL is set.
+    ...(env.PUBLIC_URL || isProduction ? [] : [`http://127.0.0.1:${env.PORT}`]),
     ...parseOrigins(env.COOKIE_ORIGINS ?? (isProduction ? '' : 'http://localhost:5173'), 'COOKIE_ORIGINS'),
   ];
 

@@ -79,19 +79,30 @@ describe('the session client in one tab', () => {
     expect(tab.refresh.calls).toBe(2);
   });
 
-  it('retries at most once, and does not refresh on a 401 that is not TOKEN_EXPIRED', async () => {
+  it('retries at most once, and does not refresh on a 401 that a refresh cannot fix', async () => {
     const { fetch, seen } = recordingFetch(() => expired());
     const tab = oneTab({ fetch });
     await tab.client.start();
     expect((await tab.client.authorizedFetch('/x')).status).toBe(401);
     expect(seen).toEqual(['Bearer token-1', 'Bearer token-2']);
 
-    const other = recordingFetch(() => json(401, { success: false, message: 'no', error: { code: 'TOKEN_INVALID' } }));
+    const other = recordingFetch(() => json(401, { success: false, message: 'no', error: { code: 'INVALID_CREDENTIALS' } }));
     const second = oneTab({ fetch: other.fetch });
     await second.client.start();
     expect((await second.client.authorizedFetch('/x')).status).toBe(401);
     expect(other.seen).toEqual(['Bearer token-1']);
     expect(second.refresh.calls).toBe(1);
+  });
+
+  it('on a 401 TOKEN_INVALID (a revoked token) refreshes once, and a refused refresh signs out with its reason', async () => {
+    const revoked = recordingFetch(() => json(401, { success: false, message: 'no', error: { code: 'TOKEN_INVALID' } }));
+    const tab = oneTab({ fetch: revoked.fetch });
+    await tab.client.start();
+    tab.refresh.next = refusalFrom({ success: false, message: 'x', error: { code: 'ACCOUNT_SUSPENDED' } });
+    expect((await tab.client.authorizedFetch('/x')).status).toBe(401);
+    expect(revoked.seen).toEqual(['Bearer token-1']);
+    expect(tab.refresh.calls).toBe(2);
+    expect(tab.client.getState()).toEqual({ status: 'signedOut', reason: 'ACCOUNT_SUSPENDED', code: 'ACCOUNT_SUSPENDED' });
   });
 
   it('ten parallel requests at expiry cause exactly one refresh (the timer slept, as in a background tab)', async () => {

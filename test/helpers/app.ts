@@ -20,6 +20,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Keep the real mailer chosen by the configuration (SMTP tests). */
   realMailer?: boolean;
+  /** The built dashboard it serves (web/dist by default). */
+  dashboardFolder?: string;
   /** The app reaches its fresh test database through this URL instead (e.g. via a TCP proxy); dropping it still uses the real one. */
   databaseUrl?: (url: string) => string;
   /** Another instance of the same service: joins this database (another TestApp's `sharedDatabaseUrl`) instead of a fresh one, and does not drop it. */
@@ -88,7 +90,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     outbox: { pollIntervalMs: 50 },
     redisKeyPrefix: options.redisKeyPrefix,
   });
-  const app = await createApp(container);
+  const app = await createApp(container, options.dashboardFolder ? { dashboardFolder: options.dashboardFolder } : {});
   await app.ready();
   container.worker.start();
 

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, registerSuperAdmin, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
+import { DASHBOARD_PREFIXES } from '../../src/http/plugins/dashboard.js';
 import { servedRoutes } from '../helpers/routes.js';
+
+// The dashboard's pages and its /assets/* (a wildcard: never an API route; the tree prints it as `/*`).
+const isDashboardPath = (path: string) =>
+  path === '/' || DASHBOARD_PREFIXES.includes(path) || (path.endsWith('*') && !path.startsWith('/api'));
 
 interface BodySpec {
   fields: string[];
@@ -91,9 +96,9 @@ describe(`the OpenAPI document (${TEST_DIALECT})`, () => {
 
   it('documents every route the app serves, each with its responses, and nothing it does not serve', () => {
     // Not operations of the API: the document's own pages, the Prometheus scrape (an operator's
-    // endpoint, hidden on purpose) and the CORS preflight fastify answers for every path.
+    // endpoint, hidden on purpose), the CORS preflight fastify answers for every path, and the dashboard's pages and files.
     const undocumented = (route: { method: string; path: string }) =>
-      route.path.startsWith('/api/docs') || route.path === '/metrics' || route.method === 'OPTIONS';
+      route.path.startsWith('/api/docs') || route.path === '/metrics' || route.method === 'OPTIONS' || isDashboardPath(route.path);
     const served = servedRoutes(t.app).filter((route) => !undocumented(route));
     // The enumeration itself sees every resource, not only /api/auth.
     for (const prefix of ['/api/auth/', '/api/projects', '/api/users', '/api/audit-logs', '/health', '/.well-known/jwks.json']) {

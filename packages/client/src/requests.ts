@@ -8,12 +8,15 @@ export function withBearer(init: RequestInit | undefined, token: string | null):
   return { ...init, headers };
 }
 
-/** Whether a response is the 401 `TOKEN_EXPIRED` that a refresh can fix (other 401s cannot). */
-export async function isTokenExpired(response: Response): Promise<boolean> {
+/**
+ * Whether a refresh may fix this answer: a 401 `TOKEN_EXPIRED`, or a 401 `TOKEN_INVALID` (a revoked access token:
+ * the refresh then either gets a fresh one or is refused with the reason, e.g. a suspension, that the user is told).
+ */
+export async function isRefreshable(response: Response): Promise<boolean> {
   if (response.status !== 401) return false;
   try {
     const body = (await response.clone().json()) as Partial<ErrorEnvelope>;
-    return body.error?.code === 'TOKEN_EXPIRED';
+    return body.error?.code === 'TOKEN_EXPIRED' || body.error?.code === 'TOKEN_INVALID';
   } catch {
     return false;
   }

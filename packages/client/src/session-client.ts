@@ -1,6 +1,6 @@
 import { type Bus, createBus, defaultOpenChannel } from './bus.js';
 import { broadcastLock, type CrossTabLock, webLock } from './lock.js';
-import { isTokenExpired, withBearer } from './requests.js';
+import { isRefreshable, withBearer } from './requests.js';
 import type {
   AccessGrant,
   LockManagerLike,
@@ -45,7 +45,7 @@ export interface SessionClient {
   signOut(options?: { allDevices?: boolean }): Promise<void>;
   /** A usable access token (refreshed first when due), or null when signed out. */
   getAccessToken(): Promise<string | null>;
-  /** `fetch` with the Bearer token; on a 401 `TOKEN_EXPIRED`, one refresh and one retry. */
+  /** `fetch` with the Bearer token; on a 401 `TOKEN_EXPIRED` or `TOKEN_INVALID`, one refresh and one retry. */
   authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   close(): void;
 }
@@ -198,7 +198,7 @@ export function createSessionClient(options: SessionClientOptions): SessionClien
     async authorizedFetch(input, init) {
       const sent = await getAccessToken();
       const response = await doFetch(input, withBearer(init, sent));
-      if (!sent || !(await isTokenExpired(response))) return response;
+      if (!sent || !(await isRefreshable(response))) return response;
       const outcome = await refreshFrom(sent);
       if (outcome && !outcome.ok) return response;
       return token ? doFetch(input, withBearer(init, token.value)) : response;

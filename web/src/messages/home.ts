@@ -1,0 +1,2 @@
+/** The texts of the home pages. */
+export const home = {};

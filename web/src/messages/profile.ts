@@ -1,0 +1,2 @@
+/** The texts of the profile pages. */
+export const profile = {};

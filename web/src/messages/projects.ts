@@ -1,0 +1,2 @@
+/** The texts of the projects pages. */
+export const projects = {};

@@ -1,0 +1,2 @@
+/** The texts of the users pages. */
+export const users = {};

@@ -75,7 +75,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     : createMemoryRateLimitStore();
   const limiter = createRateLimiter({ store: limiterStore, clock });
   const mailer = overrides.mailer ?? (config.smtp ? createSmtpMailer(config.smtp) : createConsoleMailer());
-  const emails = createEmailQueue({ secrets, clock });
+  const emails = createEmailQueue({ secrets, clock, publicUrl: config.publicUrl });
   const worker = createOutboxWorker({ store, mailer, secrets, clock, logger, options: overrides.outbox, onOutcome: metrics.email });
   emails.setWaker(() => worker.nudge());
   const cleanup = createCleanupJob({ store, clock, logger, config });

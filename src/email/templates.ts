@@ -98,8 +98,22 @@ const drafts: { [K in EmailKind]: (data: EmailData[K]) => Draft } = {
   }),
 };
 
-/** Subject, HTML and plain text of one email; every interpolated value is HTML-escaped in the HTML part. */
-export function renderEmail<K extends EmailKind>(kind: K, data: EmailData[K]): RenderedEmail {
+/** The dashboard's page where each email is acted on (API.md "Outside /api": the emails link there). */
+const LINKS: Partial<Record<EmailKind, { label: string; path: (to: string) => string }>> = {
+  REGISTRATION_OTP: { label: 'Finish the set-up', path: () => '/setup' },
+  ACCOUNT_ACTIVATION_OTP: { label: 'Activate your account', path: (to) => `/activate?email=${encodeURIComponent(to)}` },
+  FORGOT_PASSWORD_OTP: { label: 'Choose a new password', path: (to) => `/reset-password?email=${encodeURIComponent(to)}` },
+  WELCOME: { label: 'Sign in', path: (to) => `/login?email=${encodeURIComponent(to)}` },
+  ACCOUNT_LOCKED: { label: 'Reset your password', path: (to) => `/reset-password?email=${encodeURIComponent(to)}` },
+};
+
+/**
+ * Subject, HTML and plain text of one email; every interpolated value is HTML-escaped in the HTML part. With the
+ * service's `publicUrl` and the recipient, the email links to the dashboard's page for it.
+ */
+export function renderEmail<K extends EmailKind>(kind: K, data: EmailData[K], links?: { publicUrl: string; to: string }): RenderedEmail {
   const draft = drafts[kind](data);
-  return { subject: draft.subject, html: renderHtml(draft.subject, draft.body), text: renderText(draft.body) };
+  const link = LINKS[kind];
+  const body = link && links ? { ...draft.body, link: { label: link.label, url: `${links.publicUrl}${link.path(links.to)}` } } : draft.body;
+  return { subject: draft.subject, html: renderHtml(draft.subject, body), text: renderText(body) };
 }

@@ -24,6 +24,24 @@ describe('email templates', () => {
     expect(email.text).not.toMatch(/<[a-z]/i);
   });
 
+  it('links each code to the dashboard page that takes it, for its recipient, in the text and the HTML', () => {
+    const links = { publicUrl: 'https://auth.acme.test', to: 'bob+x@acme.test' };
+    const expected: Partial<Record<EmailKind, string>> = {
+      REGISTRATION_OTP: 'https://auth.acme.test/setup',
+      ACCOUNT_ACTIVATION_OTP: 'https://auth.acme.test/activate?email=bob%2Bx%40acme.test',
+      FORGOT_PASSWORD_OTP: 'https://auth.acme.test/reset-password?email=bob%2Bx%40acme.test',
+      WELCOME: 'https://auth.acme.test/login?email=bob%2Bx%40acme.test',
+    };
+    for (const [kind, url] of Object.entries(expected) as Array<[EmailKind, string]>) {
+      const email = renderEmail(kind, samples[kind], links);
+      expect(email.text, kind).toContain(url);
+      expect(email.html, kind).toContain(`href="${escapeHtml(url)}"`);
+    }
+    // No link without the service's address, and none in a suspension notice.
+    expect(renderEmail('ACCOUNT_ACTIVATION_OTP', samples.ACCOUNT_ACTIVATION_OTP).text).not.toContain('http');
+    expect(renderEmail('ACCOUNT_SUSPENDED', samples.ACCOUNT_SUSPENDED, links).text).not.toContain('https://auth.acme.test');
+  });
+
   it('names every kind differently', () => {
     const subjects = kinds.map((kind) => renderEmail(kind, samples[kind]).subject);
     expect(new Set(subjects).size).toBe(kinds.length);

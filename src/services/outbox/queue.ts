@@ -14,6 +14,8 @@ export interface EmailQueue {
 export interface EmailQueueDeps {
   secrets: Secrets;
   clock: Clock;
+  /** PUBLIC_URL: the emails link to the dashboard's pages there. */
+  publicUrl?: string;
   /** Called after each insert (e.g. a metrics counter); the transaction may still roll back. */
   onEnqueue?: (kind: EmailKind) => void;
 }
@@ -24,11 +26,11 @@ export interface WakeableEmailQueue extends EmailQueue {
 }
 
 /** Encrypts the payload into the outbox inside the caller's transaction; the worker delivers it. */
-export function createEmailQueue({ secrets, clock, onEnqueue }: EmailQueueDeps): WakeableEmailQueue {
+export function createEmailQueue({ secrets, clock, publicUrl, onEnqueue }: EmailQueueDeps): WakeableEmailQueue {
   let waker: (() => void) | undefined;
   return {
     async enqueue<K extends EmailKind>(tx: Repositories, kind: K, to: string, data: EmailData[K]) {
-      const payload: OutgoingEmail = { to, ...renderEmail(kind, data) };
+      const payload: OutgoingEmail = { to, ...renderEmail(kind, data, publicUrl ? { publicUrl, to } : undefined) };
       const now = clock.now();
       await tx.outbox.insert({ kind, payloadEnc: secrets.encrypt(JSON.stringify(payload)), nextAttemptAt: now, createdAt: now });
       onEnqueue?.(kind);

@@ -1,12 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
-// The browser suite drives Chromium against a service of its own on SQLite: run once, not per dialect.
+/**
+ * CI runs every suite on SQLite (`npm test`), then again with TEST_DB=postgres and TEST_DB=mysql. The suites that
+ * never touch the selected database (the browser, the client, the bundle and process suites on their own SQLite
+ * file, pure units) run in the first run only.
+ */
+const DIALECT_FREE = [
+  'test/browser/**',
+  'test/structure/**',
+  'test/client/session.test.ts',
+  'test/client/tabs.test.ts',
+  'test/config.test.ts',
+  'test/crypto/passwords.test.ts',
+  'test/email/mailer.test.ts',
+  'test/email/templates.test.ts',
+  'test/http/address-key.test.ts',
+  'test/http/dashboard.test.ts',
+  'test/http/password-policy.test.ts',
+  'test/http/route-declaration.test.ts',
+  'test/process/bundle.test.ts',
+  'test/process/shutdown.test.ts',
+  'test/services/rate-limiter.test.ts',
+  'test/services/redis-rate-limit.test.ts',
+];
 const otherDialect = process.env.TEST_DB !== undefined && process.env.TEST_DB !== 'sqlite';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: otherDialect ? ['test/browser/**', '**/node_modules/**'] : ['**/node_modules/**'],
+    exclude: ['**/node_modules/**', ...(otherDialect ? DIALECT_FREE : [])],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

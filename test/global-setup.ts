@@ -12,5 +12,5 @@ export default function setup() {
   execFileSync(process.execPath, ['scripts/build-web.mjs'], { cwd: root, stdio: 'inherit' });
 }
 
-/** The browser suite runs once, on SQLite: not in the PostgreSQL and MariaDB runs. */
+/** The browser suite runs once, on SQLite: not in the PostgreSQL and MariaDB runs (vitest.config.ts). */
 export const browserSuiteSelected = () => !process.env.TEST_DB || process.env.TEST_DB === 'sqlite';

@@ -10,7 +10,7 @@ import { isApiError } from '../api/errors';
 import type { Api } from '../api/endpoints';
 import { ApiContext } from './context';
 import { createRouter } from './routes';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 function createQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({
@@ -35,7 +35,7 @@ export function Root({ session, api }: { session: SessionClient; api: Api }) {
   useEffect(() => session.onChange((state) => state.status !== 'signedIn' && queryClient.clear()), [session, queryClient]);
 
   return (
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <AuthProvider client={session}>

@@ -112,6 +112,7 @@ const TABLE: Row[] = [
   { method: 'DELETE', path: '/api/users/:id', target: 'superAdmin', expect: s(401, 403, 404, 404, 403) },
 
   { method: 'GET', path: '/api/audit-logs', expect: s(401, 403, 200, 200, 200) },
+  { method: 'GET', path: '/api/audit-logs/stats', expect: s(401, 403, 200, 200, 200) },
 ];
 
 /**

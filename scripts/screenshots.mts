@@ -18,7 +18,11 @@ mkdirSync(DOCS, { recursive: true });
 /** Waits until the page has no request in flight and shows no loader. */
 async function settled(page: Page) {
   await page.waitForLoadState('networkidle');
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('[aria-busy="true"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
   await page.waitForLoadState('networkidle');
 }
 

@@ -89,6 +89,8 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'"],
         frameAncestors: ["'none'"],
+        // Over plain http (development, a LAN address) it would send the dashboard's own scripts to https.
+        upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
       },
     },
     strictTransportSecurity: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,

@@ -1,4 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesOf, type Showcase, seedShowcase, type Who } from './showcase.js';
@@ -15,7 +15,11 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 async function settled(page: Page) {
   await page.waitForLoadState('networkidle');
-  await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  await page
+    .locator('[aria-busy="true"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
 }
 
 describe('accessibility', () => {
@@ -38,25 +42,29 @@ describe('accessibility', () => {
     world = await seedShowcase(stack);
   }, 120_000);
 
-  it.each([false, true])('no page has a serious or critical violation (dark: %s)', async (dark) => {
-    const people = { root: world.root, admin: world.admin, sub: world.sub };
-    const contexts = new Map<Who, BrowserContext>();
-    const found: string[] = [];
-    for (const [name, path, who] of pagesOf(world)) {
-      let context = contexts.get(who);
-      if (!context) {
-        context = await stack.newContext({ dark });
-        contexts.set(who, context);
-        if (who !== 'nobody') await signIn(await context.newPage(), people[who]);
+  it.each([false, true])(
+    'no page has a serious or critical violation (dark: %s)',
+    async (dark) => {
+      const people = { root: world.root, admin: world.admin, sub: world.sub };
+      const contexts = new Map<Who, BrowserContext>();
+      const found: string[] = [];
+      for (const [name, path, who] of pagesOf(world)) {
+        let context = contexts.get(who);
+        if (!context) {
+          context = await stack.newContext({ dark });
+          contexts.set(who, context);
+          if (who !== 'nobody') await signIn(await context.newPage(), people[who]);
+        }
+        const page = context.pages()[0] ?? (await context.newPage());
+        await page.goto(path);
+        await settled(page);
+        found.push(...(await seriousViolations(page)).map((line) => `${name}: ${line}`));
       }
-      const page = context.pages()[0] ?? (await context.newPage());
-      await page.goto(path);
-      await settled(page);
-      found.push(...(await seriousViolations(page)).map((line) => `${name}: ${line}`));
-    }
-    for (const context of contexts.values()) await context.close();
-    expect(found).toEqual([]);
-  }, 300_000);
+      for (const context of contexts.values()) await context.close();
+      expect(found).toEqual([]);
+    },
+    300_000,
+  );
 
   it('signs in with the keyboard alone, with a visible focus on each control', async () => {
     const context = await stack.newContext();

@@ -25,7 +25,12 @@ export async function seedShowcase(stack: Stack): Promise<Showcase> {
     icon: 'BI',
     description: 'Invoices and payments.',
   });
-  await seedProject(stack, root, { customProjectId: 'legacy-intranet', name: 'Legacy intranet', projectUrl: 'http://intranet.acme.test', isActive: false });
+  await seedProject(stack, root, {
+    customProjectId: 'legacy-intranet',
+    name: 'Legacy intranet',
+    projectUrl: 'http://intranet.acme.test',
+    isActive: false,
+  });
   const admin = await seedUser(stack, root, 'project-admin', {
     name: 'Alice Admin',
     email: 'alice@acme.test',
@@ -34,9 +39,22 @@ export async function seedShowcase(stack: Stack): Promise<Showcase> {
     subUserLimit: 5,
     projectIds: [crm.id, billing.id],
   });
-  await seedUser(stack, root, 'project-admin', { name: 'Bob Builder', email: 'bob@globex.test', companyName: 'Globex', projectIds: [billing.id] });
-  const sub = await seedUser(stack, admin, 'sub-user', { name: 'Carol Clerk', email: 'carol@acme.test', customRole: 'Sales', projectIds: [crm.id] });
-  await api(stack.base, 'POST', '/api/users/sub-user', { token: admin.token, body: { name: 'Dave Newhire', email: 'dave@acme.test', projectIds: [crm.id] } });
+  await seedUser(stack, root, 'project-admin', {
+    name: 'Bob Builder',
+    email: 'bob@globex.test',
+    companyName: 'Globex',
+    projectIds: [billing.id],
+  });
+  const sub = await seedUser(stack, admin, 'sub-user', {
+    name: 'Carol Clerk',
+    email: 'carol@acme.test',
+    customRole: 'Sales',
+    projectIds: [crm.id],
+  });
+  await api(stack.base, 'POST', '/api/users/sub-user', {
+    token: admin.token,
+    body: { name: 'Dave Newhire', email: 'dave@acme.test', projectIds: [crm.id] },
+  });
   for (const password of ['wrong-1-password', 'wrong-2-password'])
     await api(stack.base, 'POST', '/api/auth/login', { body: { email: 'carol@acme.test', password } });
   return { root, admin, sub: { ...sub, password: PASSWORD }, projectId: crm.id };

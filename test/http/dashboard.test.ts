@@ -88,3 +88,17 @@ describe(`the dashboard's files (${TEST_DIALECT})`, () => {
     expect([...statuses]).toEqual([200]);
   });
 });
+
+describe(`the dashboard's CSP over https (${TEST_DIALECT})`, () => {
+  it('upgrades insecure requests only when PUBLIC_URL is https: over http it would send the own scripts to https', async () => {
+    const https = await buildTestApp({ dashboardFolder: fakeBuild(), env: { PUBLIC_URL: 'https://auth.acme.test' } });
+    const http = await buildTestApp({ dashboardFolder: fakeBuild(), env: { PUBLIC_URL: 'http://10.0.0.5:5000' } });
+    try {
+      expect((await https.get('/login')).headers['content-security-policy']).toContain('upgrade-insecure-requests');
+      expect((await http.get('/login')).headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    } finally {
+      await https.close();
+      await http.close();
+    }
+  });
+});

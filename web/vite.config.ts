@@ -14,14 +14,8 @@ export default defineConfig({
     // The CSP allows scripts from 'self' only: no inline module preload polyfill.
     modulePreload: { polyfill: false },
     chunkSizeWarningLimit: 800,
-    rollupOptions: {
-      output: {
-        manualChunks(id) {
-          if (/node_modules[\\/](recharts|d3-|victory-|@mantine[\\/]charts)/.test(id)) return 'charts';
-          return undefined;
-        },
-      },
-    },
+    // No manual chunks: a rolldown chunk group also captures its modules' dependencies (React among them), which
+    // made the first bundle import the charts. Automatic splitting keeps recharts with the lazy pages that use it.
   },
   server: {
     port: 5173,

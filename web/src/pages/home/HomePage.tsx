@@ -1,16 +1,27 @@
-import { Title } from '@mantine/core';
+import '@mantine/charts/styles.css';
+import { Stack } from '@mantine/core';
+import { PageLoader } from '../../app/SessionGate';
 import { useMe } from '../../app/useMe';
+import { PageHeader } from '../../components/PageHeader';
 import { ProjectLauncher } from '../../components/ProjectLauncher';
 import { t } from '../../messages';
+import { Figures } from './Figures';
 
-/** Home: a Sub User's launcher; the statistics come for the admins. */
+/**
+ * Home. The Super Admin and Admins see their statistics (Sub Users may not: the API answers 403), then everyone
+ * sees the projects they may open. The charts' code and styles load with this page, never with the sign-in page.
+ */
 export default function HomePage() {
   const me = useMe();
-  if (me.data?.role === 'SUB_USER') return <ProjectLauncher />;
+  if (!me.data) return <PageLoader />;
+  if (me.data.role === 'SUB_USER') return <ProjectLauncher />;
   return (
-    <>
-      <Title order={2}>{t.nav.home}</Title>
+    <Stack gap="xl">
+      <div>
+        <PageHeader title={t.home.title} description={t.home.refreshNote} />
+        <Figures me={me.data} />
+      </div>
       <ProjectLauncher />
-    </>
+    </Stack>
   );
 }

@@ -61,6 +61,9 @@ if (!process.argv.includes('--force') && existsSync(stamp) && readFileSync(stamp
   console.log('dashboard: up to date (web/dist)');
 } else {
   const started = Date.now();
+  // React's production build whoever calls this: vitest's global set-up runs it with NODE_ENV=test, which would
+  // give the development build (larger, slower) under the same stamp that `npm start` then trusts.
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({ root: web, logLevel: 'warn', configFile: join(web, 'vite.config.ts') });
   const assets = join(dist, 'assets');

@@ -107,11 +107,16 @@ const TABLE: Row[] = [
   { method: 'POST', path: '/api/users/:id/suspend', target: 'superAdmin', body: { reason: 'Matrix' }, expect: s(401, 403, 404, 404, 403) },
   { method: 'POST', path: '/api/users/:id/unsuspend', target: 'suspendedSubOfAdmin', expect: s(401, 403, 200, 404, 200) },
   { method: 'POST', path: '/api/users/:id/unsuspend', target: 'suspendedProjectAdmin', expect: s(401, 403, 404, 404, 200) },
+  // The targets are made through HTTP, so none has activated yet.
+  { method: 'POST', path: '/api/users/:id/resend-activation', target: 'subOfAdmin', expect: s(401, 403, 200, 404, 200) },
+  { method: 'POST', path: '/api/users/:id/resend-activation', target: 'projectAdmin', expect: s(401, 403, 404, 404, 200) },
+  { method: 'POST', path: '/api/users/:id/resend-activation', target: 'superAdmin', expect: s(401, 403, 404, 404, 403) },
   { method: 'DELETE', path: '/api/users/:id', target: 'subOfAdmin', expect: s(401, 403, 200, 404, 200) },
   { method: 'DELETE', path: '/api/users/:id', target: 'projectAdmin', expect: s(401, 403, 404, 404, 200) },
   { method: 'DELETE', path: '/api/users/:id', target: 'superAdmin', expect: s(401, 403, 404, 404, 403) },
 
   { method: 'GET', path: '/api/audit-logs', expect: s(401, 403, 200, 200, 200) },
+  { method: 'GET', path: '/api/audit-logs/stats', expect: s(401, 403, 200, 200, 200) },
 ];
 
 /**

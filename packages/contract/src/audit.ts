@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listEnvelope } from './envelopes.js';
+import { listEnvelope, successEnvelope } from './envelopes.js';
 import { pageQuery, queryBoolean } from './pagination.js';
 import { isoDate } from './primitives.js';
 
@@ -48,4 +48,40 @@ export const auditLogView = z.object({
   createdAt: isoDate,
 });
 
-export const responses = { list: listEnvelope(auditLogView) };
+/** Whether the runtime knows the zone (Intl: Node's full ICU, every current browser). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `GET /api/audit-logs/stats` (API.md): the last `days` days, today included, in the time zone `tz`. */
+export const auditStatsQuery = z.strictObject({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+  tz: z
+    .string()
+    .trim()
+    .max(64)
+    // Names only (Europe/Paris, UTC, Etc/GMT+5): offsets such as +05:30 are not IANA zones and not every engine takes them.
+    .regex(/^[A-Za-z][A-Za-z0-9_+\-/]*$/, 'must be an IANA time zone')
+    .refine(isTimeZone, 'must be an IANA time zone')
+    .default('UTC'),
+});
+
+/** One day of sign-in activity in the asked time zone; `date` is that zone's calendar day. */
+export const signInDay = z.object({
+  date: z.iso.date(),
+  signIns: z.number().int(),
+  failedSignIns: z.number().int(),
+  lockouts: z.number().int(),
+  /** Distinct users with a successful sign-in or token refresh that day. */
+  activeUsers: z.number().int(),
+});
+
+/** Oldest day first, today last, days without activity included. */
+export const auditStatsView = z.object({ days: z.array(signInDay) });
+
+export const responses = { list: listEnvelope(auditLogView), stats: successEnvelope(auditStatsView) };

@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   SUPER_ADMIN_EXISTS: { status: 409, message: 'A Super Admin already exists' },
   PROJECT_ID_TAKEN: { status: 409, message: 'The project id is already in use' },
   HAS_SUB_USERS: { status: 409, message: 'The user still has sub-users' },
+  ALREADY_ACTIVE: { status: 409, message: 'The account is already activated' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body must be application/json' },
   RATE_LIMITED: { status: 429, message: 'Too many requests, try again later' },

@@ -11,6 +11,7 @@ import { projectsRepository } from './projects.js';
 import { projectAdminRepository } from './project-admin.js';
 import { revocationEventsRepository } from './revocation-events.js';
 import { auditQueryRepository } from './audit-query.js';
+import { auditStatsRepository } from './audit-stats.js';
 import { sessionsRepository } from './sessions.js';
 import { signingKeysRepository } from './signing-keys.js';
 import { transactionWithRetry } from './transaction.js';
@@ -27,6 +28,7 @@ export function createRepositories(exec: Executor, dialect: Database['dialect'])
     projects: projectsRepository(ctx),
     projectAdmin: projectAdminRepository(ctx),
     auditQuery: auditQueryRepository(ctx),
+    auditStats: auditStatsRepository(ctx),
     sessions: sessionsRepository(ctx),
     otps: otpsRepository(ctx),
     projectCodes: projectCodesRepository(ctx),

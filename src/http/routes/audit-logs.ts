@@ -5,10 +5,29 @@ import { present } from '../present.js';
 import { route } from '../route.js';
 import type { RouteDeps } from './deps.js';
 
-/** GET /api/audit-logs: the Super Admin reads everything, an Admin the actions of itself and its sub-users. */
+/**
+ * GET /api/audit-logs: the Super Admin reads everything, an Admin the actions of itself and its sub-users.
+ * GET /api/audit-logs/stats: the daily sign-in activity the dashboard charts.
+ */
 export const auditLogsRoutes =
   (deps: RouteDeps): FastifyPluginAsyncZod =>
   async (app) => {
+    app.get(
+      '/stats',
+      route({
+        access: 'user',
+        roles: ['SUPER_ADMIN', 'ADMIN'],
+        tags: ['audit-logs'],
+        summary: 'Daily sign-ins, failed sign-ins, lockouts and active users, oldest day first',
+        querystring: c.auditStatsQuery,
+        response: { 200: c.responses.stats },
+      }),
+      async (request) => {
+        const { days, tz } = request.query;
+        return { success: true as const, data: { days: await deps.admin.auditLogs.signInActivity(principalOf(request), days, tz) } };
+      },
+    );
+
     app.get(
       '/',
       route({

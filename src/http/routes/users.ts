@@ -1,4 +1,4 @@
-import { users as c } from '@xtown/contract';
+import { messageEnvelope, users as c } from '@xtown/contract';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { UserProfileChanges } from '../../domain/models.js';
 import { metaOf, pageMeta, principalOf } from '../helpers.js';
@@ -146,6 +146,24 @@ export const usersRoutes =
       async (request) => {
         const result = await users.unsuspend(principalOf(request), request.params.id, metaOf(request));
         return one(result.user, result.changed ? 'Suspension lifted' : 'The user was not suspended');
+      },
+    );
+
+    app.post(
+      '/:id/resend-activation',
+      route({
+        ...administrators,
+        // The per-IP budget of the calls that email an OTP (API.md "Limits"), besides the caller's own.
+        limits: ['general', 'otp-request'],
+        summary: 'Email a fresh activation OTP to a user who has not activated yet',
+        params: c.userIdParams,
+        body: c.noBody,
+        response: { 200: messageEnvelope },
+        errors: [404, 409],
+      }),
+      async (request) => {
+        await users.resendActivation(principalOf(request), request.params.id, metaOf(request));
+        return { success: true as const, message: 'A new activation code was emailed' };
       },
     );
 

@@ -1,6 +1,7 @@
 import type { Repositories } from '../../db/repositories/index.js';
 import { AppError } from '../../errors/index.js';
-import { otpMinutes, type AuthFlowDeps } from '../auth/deps.js';
+import type { AuthFlowDeps } from '../auth/deps.js';
+import { issueOtp } from '../auth/otp-sending.js';
 import type { Role, UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import { assertSubset, loadActor, resolveProjectIds, viewOf, type Actor, type Caller, type ProjectRefInput } from './users-scope.js';
@@ -28,7 +29,7 @@ type Created = { kind: 'created'; user: UserWithProjects } | { kind: 'taken' };
 const blankToNull = (value: string | null | undefined) => (value ? value : null);
 
 export function createUserCreation(deps: AuthFlowDeps) {
-  const { store, clock, config, otps, emails, limiter, audit } = deps;
+  const { store, clock, emails, limiter, audit } = deps;
 
   /** Inserts an inactive user without a password, its assignments, and the activation OTP email; in `tx`. */
   async function insertUser(
@@ -69,12 +70,7 @@ export function createUserCreation(deps: AuthFlowDeps) {
       throw error;
     }
     await tx.projects.assign(id, projectIds, now);
-    const issued = await otps.issue(tx, input.email, 'ACCOUNT_ACTIVATION');
-    await emails.enqueue(tx, 'ACCOUNT_ACTIVATION_OTP', input.email, {
-      name: input.name,
-      otp: issued.code,
-      expiresInMinutes: otpMinutes(config),
-    });
+    await issueOtp(deps, tx, input.email, 'ACCOUNT_ACTIVATION', { name: input.name });
     await audit.record(
       {
         userId: actor.id,

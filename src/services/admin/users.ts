@@ -1,5 +1,6 @@
 import type { AuthFlowDeps } from '../auth/deps.js';
 import { createUserStats } from './stats.js';
+import { createUserActivation } from './users-activation.js';
 import { createUserCreation } from './users-create.js';
 import { createUserDeletion } from './users-delete.js';
 import { createUserReads } from './users-read.js';
@@ -23,6 +24,7 @@ export function createUserAdmin(deps: AuthFlowDeps) {
     ...createUserUpdates(deps),
     ...createUserSuspension(deps),
     ...createUserDeletion(deps),
+    ...createUserActivation(deps),
   };
 }
 

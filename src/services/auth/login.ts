@@ -11,9 +11,28 @@ export function createLogin(
 ) {
   const { store, clock, config, hasher, sessions, audit, logger, metrics, emails } = deps;
 
-  /** The owner hears of a lockout once, when it starts, with what still lets them in. */
-  async function tellOwnerOfLockout(user: UserRecord, until: Date) {
-    await store.transaction((tx) => emails.enqueue(tx, 'ACCOUNT_LOCKED', user.email, { name: user.name, until }));
+  /**
+   * The owner hears of a lockout once, when it starts, with what still lets them in; the audit row (the
+   * dashboard counts lockouts from it) commits with the email. Its actor is the account, as on LOGIN_FAILED:
+   * whoever typed the passwords is unknown.
+   */
+  async function startLockout(user: UserRecord, until: Date, meta: RequestMeta) {
+    await store.transaction(async (tx) => {
+      await emails.enqueue(tx, 'ACCOUNT_LOCKED', user.email, { name: user.name, until });
+      await audit.record(
+        {
+          userId: user.id,
+          actorEmail: user.email,
+          targetUserId: user.id,
+          action: 'ACCOUNT_LOCKOUT',
+          resource: 'auth',
+          details: { until: until.toISOString() },
+          success: false,
+        },
+        meta,
+        tx,
+      );
+    });
     emails.nudge();
   }
 
@@ -77,7 +96,7 @@ export function createLogin(
       if (!ok) {
         if (reservation === 'locking') {
           logger.warn({ event: 'account_locked', userId: user.id, reqId: meta.reqId }, 'account locked after repeated wrong passwords');
-          await tellOwnerOfLockout(user, lockUntil);
+          await startLockout(user, lockUntil, meta);
         }
         return refuse(email, user, 'wrong_password', meta);
       }

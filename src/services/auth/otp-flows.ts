@@ -3,14 +3,9 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { OtpPurpose, UserRecord } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
-import { otpMinutes, type AuthFlowDeps } from './deps.js';
+import type { AuthFlowDeps } from './deps.js';
+import { issueOtp, takeOtpBudget } from './otp-sending.js';
 import { SESSION_REVOKED } from '../../domain/session-revocation.js';
-
-const EMAIL_OF_PURPOSE = {
-  REGISTRATION: 'REGISTRATION_OTP',
-  ACCOUNT_ACTIVATION: 'ACCOUNT_ACTIVATION_OTP',
-  FORGOT_PASSWORD: 'FORGOT_PASSWORD_OTP',
-} as const;
 
 /** Whether an OTP of this purpose may be sent to this user (API.md resend-otp). */
 function purposeApplies(user: UserRecord | undefined, purpose: OtpPurpose): user is UserRecord {
@@ -25,32 +20,19 @@ function purposeApplies(user: UserRecord | undefined, purpose: OtpPurpose): user
   }
 }
 
-const HOUR_MS = 3_600_000;
-
 export function createOtpFlows(
   deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'config' | 'hasher' | 'otps' | 'emails' | 'limiter' | 'sessions' | 'authState' | 'audit'>,
 ) {
-  const { store, clock, config, hasher, otps, emails, limiter, sessions, authState, audit } = deps;
+  const { store, clock, hasher, otps, emails, sessions, authState, audit } = deps;
 
   /** Sends an OTP where it applies; unknown emails pay the same cooldown and the same write, and get the same answer. */
   async function sendOtp(email: string, purpose: OtpPurpose, meta: RequestMeta): Promise<void> {
-    const cooldown = await limiter.consume(`otp-cooldown:${email}`, { max: 1, windowMs: config.otp.resendCooldownSec * 1000 });
-    if (!cooldown.allowed) throw new AppError('OTP_COOLDOWN', { retryAfter: cooldown.retryAfterSec });
-    const hourly = await limiter.consume(`otp-hourly:${email}`, { max: config.otp.maxPerHour, windowMs: HOUR_MS });
-    if (!hourly.allowed) throw new AppError('RATE_LIMITED', { retryAfter: hourly.retryAfterSec });
-
+    await takeOtpBudget(deps, email);
     const user = await store.repos.users.findByEmail(email);
     const applies = purposeApplies(user, purpose);
     await store.transaction(async (tx) => {
       // Issued even when nothing is sent: the same work, and a code nobody knows.
-      const issued = await otps.issue(tx, email, purpose);
-      if (applies) {
-        await emails.enqueue(tx, EMAIL_OF_PURPOSE[purpose], email, {
-          name: user.name,
-          otp: issued.code,
-          expiresInMinutes: otpMinutes(config),
-        });
-      }
+      await issueOtp(deps, tx, email, purpose, applies ? user : undefined);
       await audit.record(
         {
           userId: null,

@@ -1,2 +1,41 @@
 /** The texts of the profile pages. */
-export const profile = {};
+export const profile = {
+  title: 'Profile',
+  description: 'Your account, your password and your sessions.',
+  details: {
+    title: 'Your details',
+    name: 'Name',
+    email: 'Email',
+    role: 'Role',
+    customRole: 'Custom role',
+    company: 'Company',
+    companyAddress: 'Company address',
+    companyPhone: 'Company phone',
+    projects: 'Projects',
+    noProjects: 'No project is assigned to you.',
+    allProjects: 'All active projects (as the Super Admin)',
+    changeHint: 'Your details are kept by your administrator: ask them for a change.',
+    changeHintSuperAdmin: 'The Super Admin’s details cannot be changed from the dashboard.',
+  },
+  password: {
+    title: 'Change your password',
+    notice: 'Changing your password signs you out everywhere else: other browsers and devices. This one stays signed in.',
+    current: 'Current password',
+    new: 'New password',
+    repeat: 'Repeat the new password',
+    currentRequired: 'Enter your current password',
+    currentWrong: 'This is not your current password.',
+    mismatch: 'The two new passwords differ',
+    submit: 'Change the password',
+    done: 'Your password is changed. Every other session was signed out.',
+  },
+  sessions: {
+    title: 'Sessions',
+    body: 'Sign out of this browser, or of every browser and device where you are signed in.',
+    signOut: 'Sign out',
+    signOutEverywhere: 'Sign out everywhere',
+    confirmTitle: 'Sign out everywhere?',
+    confirmBody: 'Every session ends at once, this one included: you will need your password to sign in again, on every device.',
+    confirm: 'Sign out everywhere',
+  },
+};

@@ -4,6 +4,7 @@ import { initial } from './migrations/001_initial.js';
 import { revocationEvents } from './migrations/002_revocation_events.js';
 import { accessGenerations } from './migrations/004_access_generations.js';
 import { jobLeases } from './migrations/003_job_leases.js';
+import { previousClientSecret } from './migrations/005_previous_client_secret.js';
 import type { DialectMigration } from './migrations/types.js';
 
 /** In order; append, never edit one that has shipped. */
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '002_revocation_events': revocationEvents,
   '003_job_leases': jobLeases,
   '004_access_generations': accessGenerations,
+  '005_previous_client_secret': previousClientSecret,
 };
 
 class InCodeProvider implements MigrationProvider {

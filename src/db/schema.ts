@@ -52,6 +52,9 @@ export interface ProjectsTable {
   updatedAt: Timestamp;
   /** HMAC of the client secret the project's backend uses for exchange-code. */
   clientSecretHash: string | null;
+  /** HMAC of the secret the last rotation replaced, which keeps working until previousSecretValidUntil (migration 005). */
+  previousSecretHash: string | null;
+  previousSecretValidUntil: NullableTimestamp;
   /** Revocations of access to the project so far; a project token carries the count at its issue (pgen). */
   accessGen: Generated<number>;
   /** Project tokens with a lower pgen were issued before the last deactivation. */

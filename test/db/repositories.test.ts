@@ -185,6 +185,31 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
       expect([...(await store.repos.projects.assignedProjectIds(userId))].sort((a, b) => a - b)).toEqual([crm, erp].sort((a, b) => a - b));
       await expect(newProject(`crm${dialect}`)).rejects.toThrow();
     });
+
+    it('rotates the client secret keeping only the replaced hash, with its end or none', async () => {
+      const userId = await newUser();
+      const id = await store.repos.projects.insert({
+        customProjectId: `rot${dialect}`,
+        name: 'Rot',
+        projectUrl: 'https://rot.acme.test',
+        isActive: true,
+        createdBy: userId,
+        createdAt: T0,
+        updatedAt: T0,
+        clientSecretHash: 'h0',
+      });
+      const secrets = async () => {
+        const p = (await store.repos.projects.findByRef(id))!;
+        return [p.clientSecretHash, p.previousSecretHash, p.previousSecretValidUntil, p.updatedAt];
+      };
+      expect(await secrets()).toEqual(['h0', null, null, T0]);
+      await store.repos.projects.rotateClientSecret(id, 'h1', at(3600), at(1));
+      expect(await secrets()).toEqual(['h1', 'h0', at(3600), at(1)]);
+      await store.repos.projects.rotateClientSecret(id, 'h2', at(7200), at(2));
+      expect(await secrets()).toEqual(['h2', 'h1', at(7200), at(2)]);
+      await store.repos.projects.rotateClientSecret(id, 'h3', null, at(3));
+      expect(await secrets()).toEqual(['h3', null, null, at(3)]);
+    });
   });
 
   describe('audit and outbox', () => {

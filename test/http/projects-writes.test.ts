@@ -277,11 +277,11 @@ describe(`/api/projects: writes (${TEST_DIALECT})`, () => {
     expect((await validateFor(t, after.projectToken, 'crm')).statusCode).toBe(401);
   });
 
-  it('rotates the client secret: the old one stops working, the new one works, nothing secret is audited', async () => {
-    const rotated = await send(t, 'POST', '/api/projects/crm/rotate-secret', root());
+  it('rotates the client secret without grace: the old one stops at once, the new one works, nothing secret is audited', async () => {
+    const rotated = await send(t, 'POST', '/api/projects/crm/rotate-secret', root(), { graceHours: 0 });
     expect(rotated.statusCode, rotated.body).toBe(200);
     const { clientSecret } = rotated.json().data;
-    expect(Object.keys(rotated.json().data)).toEqual(['clientSecret']);
+    expect(rotated.json().data).toEqual({ clientSecret: expect.any(String), previousSecretValidUntil: null });
     expect(clientSecret).not.toBe(w.crm.clientSecret);
 
     const first = await openProject(t, w.subA.accessToken, 'crm');

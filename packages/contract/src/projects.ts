@@ -57,6 +57,12 @@ export const updateProjectBody = z
   .refine((body) => Object.values(body).some((value) => value !== undefined), { message: 'at least one field is required' });
 
 export const projectParams = z.strictObject({ id: projectRef });
+
+/** How long the replaced client secret keeps working, in hours (0: it stops at once). */
+export const graceHours = z.number().int().min(0).max(168);
+export const DEFAULT_GRACE_HOURS = 24;
+/** Optional: no body, `{}` or `{ graceHours }`; the default grace is 24 hours. */
+export const rotateSecretBody = z.strictObject({ graceHours: graceHours.optional() }).nullish();
 export const listProjectsQuery = z.strictObject(pageQuery.shape);
 
 export const projectView = z.object({
@@ -85,6 +91,12 @@ export const responses = {
   stats: successEnvelope(projectStats),
   project: successEnvelope(projectView),
   created: successEnvelope(projectView.extend({ clientSecret: z.string() })),
-  secret: successEnvelope(z.object({ clientSecret: z.string() })),
+  secret: successEnvelope(
+    z.object({
+      clientSecret: z.string(),
+      /** Until when the replaced secret keeps working; null when it stopped at once. */
+      previousSecretValidUntil: isoDate.nullable(),
+    }),
+  ),
   deleted: messageEnvelope,
 };

@@ -19,6 +19,8 @@ export const listUsersQuery = z.strictObject({
   role: z.enum(['ADMIN', 'SUB_USER']).optional(),
   isActive: queryBoolean.optional(),
   isSuspended: queryBoolean.optional(),
+  /** Users assigned to this project (its id or customProjectId), within the caller's scope. */
+  projectId: projectRef.optional(),
 });
 
 /** A project, by id (number or digits) or customProjectId (API.md). */

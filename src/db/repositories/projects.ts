@@ -2,11 +2,14 @@ import { storedIdOrNone } from '../../domain/ids.js';
 import type { Insertable, Selectable } from 'kysely';
 import type { ProjectsTable } from '../schema.js';
 import type { Project } from '../../domain/models.js';
-import { toBool, toDate } from '../values.js';
+import { toBool, toDate, toDateOrNull } from '../values.js';
 import type { RepoContext } from './executor.js';
 
 export interface ProjectRecord extends Project {
   clientSecretHash: string | null;
+  /** The secret the last rotation replaced, accepted until `previousSecretValidUntil` (migration 005). */
+  previousSecretHash: string | null;
+  previousSecretValidUntil: Date | null;
   /** What a project token issued now carries as pgen (migration 004). */
   accessGen: number;
   /** Project tokens with a lower pgen were issued before the last deactivation. */
@@ -26,6 +29,8 @@ export function mapProject(row: Selectable<ProjectsTable>): ProjectRecord {
     createdAt: toDate(row.createdAt),
     updatedAt: toDate(row.updatedAt),
     clientSecretHash: row.clientSecretHash,
+    previousSecretHash: row.previousSecretHash,
+    previousSecretValidUntil: toDateOrNull(row.previousSecretValidUntil),
     accessGen: Number(row.accessGen),
     revokedGen: Number(row.revokedGen),
   };
@@ -100,8 +105,23 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
       return row.id;
     },
 
-    async setClientSecretHash(id: number, hash: string, now: Date): Promise<void> {
-      await exec.updateTable('projects').set({ clientSecretHash: hash, updatedAt: now }).where('id', '=', id).execute();
+    /**
+     * Replaces the client secret. With `previousValidUntil`, the replaced one stays accepted until then; without, it
+     * stops at once. Either way only the replaced one is kept: the one before it stops now. One statement, so two
+     * racing rotations leave one consistent pair; previousSecretHash is set first because MySQL reads a column
+     * assigned earlier in the same SET with its new value.
+     */
+    async rotateClientSecret(id: number, hash: string, previousValidUntil: Date | null, now: Date): Promise<void> {
+      await exec
+        .updateTable('projects')
+        .set((eb) => ({
+          previousSecretHash: previousValidUntil ? eb.ref('clientSecretHash') : null,
+          previousSecretValidUntil: previousValidUntil,
+          clientSecretHash: hash,
+          updatedAt: now,
+        }))
+        .where('id', '=', id)
+        .execute();
     },
 
     async assign(userId: number, projectIds: number[], now: Date): Promise<void> {

@@ -3,7 +3,7 @@ import type { DB, Role } from '../schema.js';
 import type { ProjectSummary, UserProfileChanges, UserRecord } from '../../domain/models.js';
 import { toBool } from '../values.js';
 import { affected, type RepoContext } from './executor.js';
-import { projectsRepository } from './projects.js';
+import { parseProjectRef, projectsRepository } from './projects.js';
 import { mapUser } from './users.js';
 
 /** Whose users a listing covers: every user but the Super Admins, or one Admin's sub-users. */
@@ -15,6 +15,8 @@ export interface UserListFilter {
   role?: Exclude<Role, 'SUPER_ADMIN'>;
   isActive?: boolean;
   isSuspended?: boolean;
+  /** Only users assigned to this project: its id (digits) or its customProjectId. */
+  projectId?: string;
 }
 
 /** LIKE metacharacters are matched literally ('!' is the escape character on every dialect). */
@@ -31,6 +33,24 @@ function listCondition(eb: ExpressionBuilder<DB, 'users'>, filter: UserListFilte
   if (filter.role) conditions.push(eb('users.role', '=', filter.role));
   if (filter.isActive !== undefined) conditions.push(eb('users.isActive', '=', filter.isActive));
   if (filter.isSuspended !== undefined) conditions.push(eb('users.isSuspended', '=', filter.isSuspended));
+  if (filter.projectId !== undefined) {
+    const key = parseProjectRef(filter.projectId);
+    // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".
+    const named = 'customProjectId' in key && key.customProjectId === key.customProjectId.toLowerCase();
+    conditions.push(
+      eb.exists(
+        eb
+          .selectFrom('user_projects as up')
+          .innerJoin('projects as p', 'p.id', 'up.projectId')
+          .select('up.userId')
+          .whereRef('up.userId', '=', 'users.id')
+          .where('up.isActive', '=', true)
+          .where((sub) =>
+            'id' in key ? sub('p.id', '=', key.id) : named ? sub('p.customProjectId', '=', key.customProjectId) : sql<SqlBool>`1 = 0`,
+          ),
+      ),
+    );
+  }
   if (filter.search) {
     // lower() on both sides: PostgreSQL's LIKE is case-sensitive, SQLite's and MySQL's are not.
     const pattern = likePattern(filter.search);

@@ -85,17 +85,21 @@ export const projectsRoutes =
       '/:id/rotate-secret',
       route({
         ...superAdmin,
-        summary: 'Replace the client secret; the old one stops working',
+        summary: 'Replace the client secret; the old one keeps working for the grace period (default 24 hours)',
         params: c.projectParams,
-        body: c.noBody,
+        body: c.rotateSecretBody,
         response: { 200: c.responses.secret },
         errors: [404],
       }),
-      async (request) => ({
-        success: true as const,
-        message: 'Client secret replaced: store it now, it is not shown again',
-        data: await projects.rotateSecret(principalOf(request), request.params.id, metaOf(request)),
-      }),
+      async (request) => {
+        const graceHours = request.body?.graceHours ?? c.DEFAULT_GRACE_HOURS;
+        const rotated = await projects.rotateSecret(principalOf(request), request.params.id, graceHours, metaOf(request));
+        return {
+          success: true as const,
+          message: 'Client secret replaced: store it now, it is not shown again',
+          data: { clientSecret: rotated.clientSecret, previousSecretValidUntil: rotated.previousSecretValidUntil?.toISOString() ?? null },
+        };
+      },
     );
 
     app.put(

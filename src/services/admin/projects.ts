@@ -55,9 +55,11 @@ const newSecret = () => randomBytes(32).toString('base64url');
 const blankToNull = (value: string | null | undefined) => (value ? value : null);
 
 function publicProject(record: ProjectRecord): Project {
-  const { clientSecretHash: _hash, ...project } = record;
+  const { clientSecretHash: _hash, previousSecretHash: _previous, previousSecretValidUntil: _until, ...project } = record;
   return project;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** Projects: listing and statistics in the caller's scope; creation, changes and deletion by the Super Admin. */
 export function createProjectAdmin(deps: AuthFlowDeps) {
@@ -187,13 +189,23 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
       return view!;
     },
 
-    /** A new client secret; the old one stops working for exchange-code at once (it is read from the database). */
-    async rotateSecret(principal: Principal, ref: string, meta: RequestMeta): Promise<{ clientSecret: string }> {
+    /**
+     * A new client secret. The replaced one keeps working for exchange-code until `previousSecretValidUntil`
+     * (null: it stopped at once); a secret replaced earlier stops now. Read from the database on every exchange.
+     */
+    async rotateSecret(
+      principal: Principal,
+      ref: string,
+      graceHours: number,
+      meta: RequestMeta,
+    ): Promise<{ clientSecret: string; previousSecretValidUntil: Date | null }> {
       requireSuperAdmin(principal);
       const clientSecret = newSecret();
+      const now = clock.now();
+      const previousSecretValidUntil = graceHours > 0 ? new Date(now.getTime() + graceHours * HOUR_MS) : null;
       await store.transaction(async (tx) => {
         const project = await find(tx, ref, { kind: 'all' });
-        await tx.projects.setClientSecretHash(project.id, secrets.hash(CLIENT_SECRET_PURPOSE, clientSecret), clock.now());
+        await tx.projects.rotateClientSecret(project.id, secrets.hash(CLIENT_SECRET_PURPOSE, clientSecret), previousSecretValidUntil, now);
         await audit.record(
           {
             userId: principal.userId,
@@ -201,14 +213,14 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
             action: 'PROJECT_SECRET_ROTATE',
             resource: 'project',
             projectId: project.id,
-            details: { customProjectId: project.customProjectId },
+            details: { customProjectId: project.customProjectId, graceHours },
             success: true,
           },
           meta,
           tx,
         );
       });
-      return { clientSecret };
+      return { clientSecret, previousSecretValidUntil };
     },
 
     /** Deletes the project with its assignments and codes; its project tokens stop validating at once. */

@@ -5,6 +5,7 @@ import type { Principal } from '../authenticator.js';
 import { toPublicUser, type UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import type { AuthFlowDeps } from './deps.js';
+import type { ProjectRecord } from '../../db/repositories/projects.js';
 
 const CODE_TTL_MS = 60_000;
 export const CODE_PURPOSE = 'project-code';
@@ -21,6 +22,22 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
   const { store, clock, config, secrets, tokens, authState, audit } = deps;
   // Compared against when the project does not exist, so both paths do the same work.
   const dummyHash = secrets.hash(CLIENT_SECRET_PURPOSE, 'no-such-project');
+
+  /**
+   * The project's current secret, or the one its last rotation replaced until that grace ends (API.md
+   * rotate-secret). Both comparisons always run, against a dummy where there is nothing to compare.
+   */
+  function clientSecretAccepted(project: ProjectRecord | undefined, clientSecret: string, now: Date): boolean {
+    const candidates = secrets.hashCandidates(CLIENT_SECRET_PURPOSE, clientSecret);
+    const matches = (stored: string | null | undefined) => {
+      const equal = candidates.some((candidate) => safeEqual(candidate, stored ?? dummyHash));
+      return equal && stored != null;
+    };
+    const current = matches(project?.clientSecretHash);
+    const previous = matches(project?.previousSecretHash);
+    const graceUntil = project?.previousSecretValidUntil;
+    return current || (previous && graceUntil != null && now.getTime() < graceUntil.getTime());
+  }
 
   return {
     /** A project token for the caller's session, and a one-time code for the project's backend. */
@@ -66,9 +83,8 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
     /** The project's backend trades a one-time code and its client secret for the project token. */
     async exchange(code: string, ref: string, clientSecret: string, meta: RequestMeta) {
       const project = await store.repos.projects.findByRef(ref);
-      const candidates = secrets.hashCandidates(CLIENT_SECRET_PURPOSE, clientSecret);
-      const stored = project?.clientSecretHash ?? dummyHash;
-      const secretOk = candidates.some((candidate) => safeEqual(candidate, stored)) && project?.clientSecretHash != null;
+      const now = clock.now();
+      const secretOk = clientSecretAccepted(project, clientSecret, now);
       const fail = async (reason: string): Promise<never> => {
         await audit.record(
           {
@@ -86,7 +102,6 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       };
       if (!project || !secretOk) return fail('client secret invalid');
 
-      const now = clock.now();
       const record = await store.repos.projectCodes.consume(secrets.hashCandidates(CODE_PURPOSE, code), project.id, now);
       if (!record) return fail('code invalid, used or expired');
       const [session, userState, user] = await Promise.all([

@@ -53,3 +53,27 @@ describe(`/api/users?projectId= (${TEST_DIALECT})`, () => {
     }
   });
 });
+
+/** API.md: `GET /api/users?createdById=` lists an Admin's sub-users, within the caller's scope. */
+describe(`/api/users?createdById= (${TEST_DIALECT})`, () => {
+  let t: TestApp;
+  let w: World;
+  useTestWorld(buildWorld, (world) => ({ t, w } = world));
+
+  const ids = async (query: string, auth: Record<string, string>) => {
+    const response = await t.request({ method: 'GET', url: `/api/users?${query}`, headers: auth });
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { data: Array<{ id: number }> }).data.map((user) => user.id);
+  };
+
+  it("lists each Admin's own sub-users for the Super Admin, and nothing outside an Admin's scope", async () => {
+    expect(await ids(`createdById=${w.adminA.id}`, w.root.auth)).toEqual([w.subA.id]);
+    expect(await ids(`createdById=${w.adminB.id}`, w.root.auth)).toEqual([w.subB.id]);
+    expect(await ids(`createdById=${w.adminA.id}`, w.adminA.auth)).toEqual([w.subA.id]);
+    expect(await ids(`createdById=${w.adminB.id}`, w.adminA.auth)).toEqual([]);
+    for (const bad of ['0', '-1', 'x', '2147483648']) {
+      const response = await t.request({ method: 'GET', url: `/api/users?createdById=${bad}`, headers: w.root.auth });
+      expect(response.statusCode, bad).toBe(400);
+    }
+  });
+});

@@ -21,6 +21,8 @@ export const listUsersQuery = z.strictObject({
   isSuspended: queryBoolean.optional(),
   /** Users assigned to this project (its id or customProjectId), within the caller's scope. */
   projectId: projectRef.optional(),
+  /** An Admin's sub-users, within the caller's scope. */
+  createdById: z.coerce.number().int().positive().max(2_147_483_647).optional(),
 });
 
 /** A project, by id (number or digits) or customProjectId (API.md). */

@@ -17,6 +17,8 @@ export interface UserListFilter {
   isSuspended?: boolean;
   /** Only users assigned to this project: its id (digits) or its customProjectId. */
   projectId?: string;
+  /** Only the users this Admin created (its sub-users). */
+  createdById?: number;
 }
 
 /** LIKE metacharacters are matched literally ('!' is the escape character on every dialect). */
@@ -33,6 +35,7 @@ function listCondition(eb: ExpressionBuilder<DB, 'users'>, filter: UserListFilte
   if (filter.role) conditions.push(eb('users.role', '=', filter.role));
   if (filter.isActive !== undefined) conditions.push(eb('users.isActive', '=', filter.isActive));
   if (filter.isSuspended !== undefined) conditions.push(eb('users.isSuspended', '=', filter.isSuspended));
+  if (filter.createdById !== undefined) conditions.push(eb('users.createdById', '=', filter.createdById));
   if (filter.projectId !== undefined) {
     const key = parseProjectRef(filter.projectId);
     // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".

@@ -1,3 +1,4 @@
+import './timeouts.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, type Stack, startStack } from './stack.js';

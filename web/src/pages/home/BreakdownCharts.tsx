@@ -32,6 +32,10 @@ export function VerificationPie({ items, title, hint }: { items: ChartItem[]; ti
             withTooltip
             tooltipDataSource="segment"
             accessibilityLayer={false}
+            // Recharts makes the pie's layer focusable; the chart is hidden from assistive tech (the legend and
+            // the summary carry the figures), so nothing inside it may take the focus.
+            pieChartProps={{ tabIndex: -1 }}
+            pieProps={{ rootTabIndex: -1 }}
           />
         </Center>
       )}

@@ -27,12 +27,23 @@ const otherDialect = process.env.TEST_DB !== undefined && process.env.TEST_DB !=
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...(otherDialect ? DIALECT_FREE : [])],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    fileParallelism: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'server',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/browser/**', ...(otherDialect ? DIALECT_FREE : [])],
+        },
+      },
+      // Each browser suite runs a server and a Chromium of its own: one at a time, beside the server suites.
+      ...(otherDialect
+        ? []
+        : [{ extends: true as const, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false } }]),
+    ],
   },
 });

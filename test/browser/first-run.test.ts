@@ -95,6 +95,7 @@ describe('first run, sign-in and recovery in the browser', () => {
     await other.goto('/login');
     await other.getByRole('link', { name: 'Forgot your password?' }).click();
     await other.waitForURL('**/reset-password');
+    await other.getByRole('heading', { name: 'Reset your password' }).waitFor();
     await field(other, 'Email').fill(ROOT.email);
     const mark = stack.mark();
     await other.getByRole('button', { name: 'Send the code' }).click();

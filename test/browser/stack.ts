@@ -64,13 +64,17 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     smtp,
     browser,
     base,
-    newContext: ({ phone = false, dark = false } = {}) =>
-      browser.newContext({
+    async newContext({ phone = false, dark = false } = {}) {
+      const context = await browser.newContext({
         baseURL: base,
         colorScheme: dark ? 'dark' : 'light',
         viewport: phone ? { width: 390, height: 844 } : { width: 1280, height: 860 },
         ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
-      }),
+      });
+      // Two cores shared with the server, argon2 and the other suites: a wait is bounded, not timed.
+      context.setDefaultTimeout(60_000);
+      return context;
+    },
     mark: () => smtp.messages.length,
     emailFor,
     async otpFor(to, mark) {

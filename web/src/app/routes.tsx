@@ -1,14 +1,16 @@
 import { lazy } from 'react';
 import { createBrowserRouter } from 'react-router';
+import ActivatePage from '../pages/auth/ActivatePage';
 import { LoginPage } from '../pages/auth/LoginPage';
+import ResetPasswordPage from '../pages/auth/ResetPasswordPage';
+import SetupPage from '../pages/auth/SetupPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 import { PublicOnly, SessionGate } from './SessionGate';
 import { Shell } from './Shell';
 
-// The sign-in pages are in the first bundle; every signed-in page (and the charts) loads when first opened.
-const SetupPage = lazy(() => import('../pages/auth/SetupPage'));
-const ActivatePage = lazy(() => import('../pages/auth/ActivatePage'));
-const ResetPasswordPage = lazy(() => import('../pages/auth/ResetPasswordPage'));
+// The pages before sign-in are in the first bundle (a few KB): a lazy one kept the previous page on screen while
+// it loaded, so typing there went into the page being left. Every signed-in page (and the charts) loads when
+// first opened, inside the frame's Suspense.
 const HomePage = lazy(() => import('../pages/home/HomePage'));
 const ProjectsPage = lazy(() => import('../pages/projects/ProjectsPage'));
 const ProjectPage = lazy(() => import('../pages/projects/ProjectPage'));

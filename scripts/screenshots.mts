@@ -7,24 +7,13 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { pagesOf, seedShowcase, type Who } from '../test/browser/showcase.ts';
-import { startStack } from '../test/browser/stack.ts';
+import { settled, startStack } from '../test/browser/stack.ts';
 import { signIn } from '../test/browser/world.ts';
 
 const OUT = 'screenshots';
 const DOCS = 'docs/screenshots';
 mkdirSync(OUT, { recursive: true });
 mkdirSync(DOCS, { recursive: true });
-
-/** Waits until the page has no request in flight and shows no loader. */
-async function settled(page: Page) {
-  await page.waitForLoadState('networkidle');
-  await page
-    .locator('[aria-busy="true"]')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => undefined);
-  await page.waitForLoadState('networkidle');
-}
 
 // Each role signs in once per variant: more than the default 5 sign-ins per address and email in 15 minutes.
 const stack = await startStack({ LOGIN_RATE_LIMIT_MAX: '100' });

@@ -3,7 +3,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagesOf, type Showcase, seedShowcase, type Who } from './showcase.js';
-import { field, type Stack, startStack } from './stack.js';
+import { field, type Stack, settled, startStack } from './stack.js';
 import { signIn } from './world.js';
 
 /** axe-core's serious and critical findings on the page as it stands, as readable lines. */
@@ -12,15 +12,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return result.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-}
-
-async function settled(page: Page) {
-  await page.waitForLoadState('networkidle');
-  await page
-    .locator('[aria-busy="true"]')
-    .first()
-    .waitFor({ state: 'detached', timeout: 10_000 })
-    .catch(() => undefined);
 }
 
 describe('accessibility', () => {

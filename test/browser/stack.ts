@@ -123,3 +123,14 @@ export async function api<T = unknown>(
 
 /** A form field by its whole label (a required field's label ends with Mantine's " *"). */
 export const field = (page: Page, label: string) => page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\*)?$`));
+
+/** Waits until the page has no request in flight and shows no loader (a page ready to be looked at). */
+export async function settled(page: Page) {
+  await page.waitForLoadState('networkidle');
+  await page
+    .locator('[aria-busy="true"]')
+    .first()
+    .waitFor({ state: 'detached', timeout: 10_000 })
+    .catch(() => undefined);
+  await page.waitForLoadState('networkidle');
+}

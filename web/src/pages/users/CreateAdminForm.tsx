@@ -1,4 +1,4 @@
-import { Button, Fieldset, MultiSelect, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Button, MultiSelect, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery } from '@tanstack/react-query';
@@ -7,6 +7,7 @@ import { describeError, showAtFields } from '../../api/describe';
 import type { CreateAdminBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
 import { FormError } from '../../components/FormError';
+import { CompanyFields, SubUserLimitInput } from './ProfileFields';
 import { t } from '../../messages';
 import { optional, projectOptions, toIds, validEmail, validLimit, validName } from './fields';
 
@@ -59,22 +60,8 @@ export function CreateAdminForm({ onDone }: { onDone: () => void }) {
         <TextInput label={c.name} required data-autofocus autoComplete="off" {...form.getInputProps('name')} />
         <TextInput label={c.email} description={c.emailHint} type="email" required autoComplete="off" {...form.getInputProps('email')} />
         <TextInput label={c.customRole} description={c.customRoleHint} {...form.getInputProps('customRole')} />
-        <Fieldset legend={c.company} variant="filled">
-          <Stack gap="xs">
-            <TextInput label={c.companyName} {...form.getInputProps('companyName')} />
-            <TextInput label={c.companyAddress} {...form.getInputProps('companyAddress')} />
-            <TextInput label={c.companyPhone} type="tel" {...form.getInputProps('companyPhone')} />
-          </Stack>
-        </Fieldset>
-        <NumberInput
-          label={c.subUserLimit}
-          description={c.subUserLimitHint}
-          min={0}
-          max={10_000}
-          allowDecimal={false}
-          allowNegative={false}
-          {...form.getInputProps('subUserLimit')}
-        />
+        <CompanyFields inputProps={form.getInputProps} />
+        <SubUserLimitInput inputProps={form.getInputProps} />
         <MultiSelect
           label={c.projects}
           description={c.adminProjectsHint}

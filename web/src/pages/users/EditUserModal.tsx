@@ -1,4 +1,4 @@
-import { Button, Fieldset, Group, Modal, NumberInput, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
@@ -8,6 +8,7 @@ import { showAtFields } from '../../api/describe';
 import type { UpdateUserBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
 import { FormError } from '../../components/FormError';
+import { CompanyFields, SubUserLimitInput } from './ProfileFields';
 import { t } from '../../messages';
 import { clearable, validLimit, validName } from './fields';
 
@@ -64,24 +65,8 @@ function EditUserForm({ user, me, onClose }: { user: UserView; me: UserView; onC
       <Stack gap="sm">
         <TextInput label={c.name} required data-autofocus {...form.getInputProps('name')} />
         <TextInput label={c.customRole} description={c.customRoleHint} {...form.getInputProps('customRole')} />
-        <Fieldset legend={c.company} variant="filled">
-          <Stack gap="xs">
-            <TextInput label={c.companyName} {...form.getInputProps('companyName')} />
-            <TextInput label={c.companyAddress} {...form.getInputProps('companyAddress')} />
-            <TextInput label={c.companyPhone} type="tel" {...form.getInputProps('companyPhone')} />
-          </Stack>
-        </Fieldset>
-        {withLimit && (
-          <NumberInput
-            label={c.subUserLimit}
-            description={c.subUserLimitHint}
-            min={0}
-            max={10_000}
-            allowDecimal={false}
-            allowNegative={false}
-            {...form.getInputProps('subUserLimit')}
-          />
-        )}
+        <CompanyFields inputProps={form.getInputProps} />
+        {withLimit && <SubUserLimitInput inputProps={form.getInputProps} />}
         <FormError>{error}</FormError>
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>

@@ -1,4 +1,11 @@
 export const auth = {
+  validation: {
+    email: 'Enter a valid email address',
+    otp: 'Enter the code from the email',
+    password: 'Enter your password',
+    name: 'Enter your name',
+    setupToken: 'Paste the setup token',
+  },
   email: 'Email',
   password: 'Password',
   newPassword: 'New password',

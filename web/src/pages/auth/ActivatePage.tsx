@@ -12,8 +12,7 @@ import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
 import { t } from '../../messages';
-
-const validEmail = (value: string) => /^\S+@\S+\.\S+$/.test(value.trim());
+import { looksLikeEmail, validate } from '../../auth/validate';
 
 /** `/activate?email=…` (the activation email links here): the emailed code and a new password, then signed in. */
 export default function ActivatePage() {
@@ -24,8 +23,8 @@ export default function ActivatePage() {
   const form = useForm({
     initialValues: { email: params.get('email') ?? '', otp: '', password: '' },
     validate: {
-      email: (value) => (validEmail(value) ? null : 'Enter a valid email address'),
-      otp: (value) => (/^\d{4,10}$/.test(value.trim()) ? null : 'Enter the code from the email'),
+      email: validate.email,
+      otp: validate.otp,
       password: (value) => passwordRuleProblem(value),
     },
   });
@@ -46,7 +45,7 @@ export default function ActivatePage() {
         <Stack gap="sm">
           <TextInput label={t.auth.email} type="email" autoComplete="username" required {...form.getInputProps('email')} />
           <OtpField {...form.getInputProps('otp')} />
-          {validEmail(email) && <ResendCode send={() => api.auth.resendOtp(email, 'ACCOUNT_ACTIVATION')} />}
+          {looksLikeEmail(email) && <ResendCode send={() => api.auth.resendOtp(email, 'ACCOUNT_ACTIVATION')} />}
           <PasswordField label={t.auth.newPassword} required {...form.getInputProps('password')} value={form.values.password} />
           <FormError>{error}</FormError>
           <Button type="submit" loading={form.submitting}>

@@ -21,8 +21,9 @@ export function LoginPage() {
   const form = useForm({
     initialValues: { email: params.get('email') ?? '', password: '' },
     validate: {
-      email: (value) => (/^\S+@\S+$/.test(value.trim()) ? null : 'Enter your email address'),
-      password: (value) => (value ? null : 'Enter your password'),
+      // Lenient: signing in checks the address against the accounts, whatever its shape.
+      email: (value) => (/^\S+@\S+$/.test(value.trim()) ? null : t.auth.validation.email),
+      password: (value) => (value ? null : t.auth.validation.password),
     },
   });
 

@@ -11,6 +11,7 @@ import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
 import { t } from '../../messages';
+import { validate } from '../../auth/validate';
 
 const r = t.auth.reset;
 
@@ -50,7 +51,7 @@ function RequestCode({ onSent }: { onSent: (email: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const form = useForm({
     initialValues: { email: initial },
-    validate: { email: (value) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? null : 'Enter a valid email address') },
+    validate: { email: validate.email },
   });
   const submit = form.onSubmit(async ({ email }) => {
     setError(null);
@@ -92,7 +93,7 @@ function SetPassword({
   const form = useForm({
     initialValues: { otp: '', password: '' },
     validate: {
-      otp: (value) => (/^\d{4,10}$/.test(value.trim()) ? null : 'Enter the code from the email'),
+      otp: validate.otp,
       password: (value) => passwordRuleProblem(value),
     },
   });

@@ -13,6 +13,7 @@ import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
 import { t } from '../../messages';
+import { validate } from '../../auth/validate';
 
 const s = t.auth.setup;
 
@@ -27,15 +28,15 @@ export default function SetupPage() {
   const account = useForm({
     initialValues: { setupToken: '', name: '', email: '', password: '', companyName: '', companyAddress: '', companyPhone: '' },
     validate: {
-      setupToken: (value) => (value.trim() ? null : 'Paste the setup token'),
-      name: (value) => (value.trim() ? null : 'Enter your name'),
-      email: (value) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? null : 'Enter a valid email address'),
+      setupToken: validate.filled(t.auth.validation.setupToken),
+      name: validate.filled(t.auth.validation.name),
+      email: validate.email,
       password: (value) => passwordRuleProblem(value),
     },
   });
   const verify = useForm({
     initialValues: { otp: '' },
-    validate: { otp: (value) => (/^\d{4,10}$/.test(value.trim()) ? null : 'Enter the code from the email') },
+    validate: { otp: validate.otp },
   });
 
   const register = account.onSubmit(async (values) => {

@@ -1,10 +1,11 @@
+import { looksLikeEmail } from '../../auth/validate';
 import { t } from '../../messages';
 
 const c = t.users.create;
 
 /** The form checks of the users pages (the server checks again and its answer lands at the same fields). */
 export const validName = (value: string) => (value.trim() ? null : c.nameRequired);
-export const validEmail = (value: string) => (/^\S+@\S+\.\S+$/.test(value.trim()) ? null : c.emailInvalid);
+export const validEmail = (value: string) => (looksLikeEmail(value) ? null : c.emailInvalid);
 export const validLimit = (value: number | string) =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10_000 ? null : t.users.limitInvalid;
 

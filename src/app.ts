@@ -133,7 +133,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   await app.register(projectsRoutes(deps), { prefix: '/api/projects' });
   await app.register(usersRoutes(deps), { prefix: '/api/users' });
   await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });
-  await app.register(jwksRoutes(c.keys));
+  await app.register(jwksRoutes(c.keys, c.config.jwksMaxAgeSec));
   await app.register(dashboardRoutes, { folder: options.dashboardFolder ?? fileURLToPath(new URL('../web/dist/', import.meta.url)) });
   await app.register(metricsRoutes({ metrics: c.metrics, token: config.metricsToken }));
   await app.register(

@@ -11,6 +11,7 @@ import { createConsoleMailer, createSmtpMailer } from './email/mailer.js';
 import { createOutboxWorker, type OutboxWorkerOptions } from './services/outbox/worker.js';
 import { createEmailQueue } from './services/outbox/queue.js';
 import { createCleanupJob } from './jobs/cleanup.js';
+import { createKeyRotationJob } from './jobs/key-rotation.js';
 import type { Mailer } from './email/types.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -44,7 +45,7 @@ export interface ContainerOverrides {
  * The database, migrated. On PostgreSQL and MySQL the migrations run on a connection of their own without
  * the query deadline (QUERY_TIMEOUT_MS), which every other query has; SQLite has no network to freeze.
  */
-async function migratedDatabase(url: string) {
+export async function migratedDatabase(url: string) {
   const migrating = dialectOf(url) === 'sqlite' ? undefined : await createDb(url, { poolSize: 1, queryTimeoutMs: 0 });
   const database = await createDb(url);
   try {
@@ -64,7 +65,16 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const database = await migratedDatabase(config.databaseUrl);
   const store = createDataStore(database);
   const secrets = createSecrets(config.jwtSecret, config.jwtSecretPrevious);
-  const keys = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock, retiredKeyGraceSec: config.accessTokenTtlSec });
+  const keys = await loadKeyRing({
+    store: store.repos.signingKeys,
+    secrets,
+    clock,
+    algorithm: config.signingAlgorithm,
+    jwksMaxAgeSec: config.jwksMaxAgeSec,
+    tokenTtlSec: config.accessTokenTtlSec,
+    rotationDays: config.keyRotationDays,
+    onRotated: (rotation) => logger.warn({ event: 'signing_key_rotated', ...rotation }, 'signing key rotated'),
+  });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
   const metrics = createMetrics({ outboxPending: () => store.repos.outbox.pendingCount(), hashPool: () => hasher.stats() });
@@ -79,6 +89,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const worker = createOutboxWorker({ store, mailer, secrets, clock, logger, options: overrides.outbox, onOutcome: metrics.email });
   emails.setWaker(() => worker.nudge());
   const cleanup = createCleanupJob({ store, clock, logger, config });
+  const keyRotation = createKeyRotationJob({ keys, logger, jwksMaxAgeSec: config.jwksMaxAgeSec });
   const authState = createAuthStateCache({ store, clock });
   const revocation = await startRevocationSync({ cache: authState, store, clock, logger, redis });
   const audit = createAuditLog({ store, clock, logger });
@@ -104,6 +115,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     worker,
     /** Started by main (never by tests unless they ask); one instance runs it per interval. */
     cleanup,
+    /** Started by main: reloads the signing keys other instances stored, and rotates them on schedule. */
+    keyRotation,
     authState,
     /** Carries invalidations of authState to the other instances (Redis pub/sub or revocation_events). */
     revocation,
@@ -114,6 +127,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     audit,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
+      keyRotation.stop();
       await cleanup.stop();
       await worker.stop();
       await revocation.stop();

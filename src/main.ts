@@ -44,6 +44,7 @@ async function main() {
   });
   container.worker.start();
   container.cleanup.start();
+  container.keyRotation.start();
   await app.ready();
   collectStartupGarbage();
   await app.listen({ port: config.port, host: config.host });

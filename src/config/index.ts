@@ -64,6 +64,11 @@ export interface Config {
   http: { requestTimeoutMs: number; headersTimeoutMs: number };
   issuer: string;
   audience: string;
+  /** New signing keys; existing keys keep verifying until their tokens expire. */
+  signingAlgorithm: Env['JWT_SIGNING_ALG'];
+  /** The JWKS Cache-Control max-age, and how long a new key is published before it signs. */
+  jwksMaxAgeSec: number;
+  keyRotationDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -175,6 +180,9 @@ export function loadConfig(source: NodeJS.ProcessEnv, cwd = process.cwd()): Conf
     http: { requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS },
     issuer: publicUrl,
     audience: publicUrl,
+    signingAlgorithm: env.JWT_SIGNING_ALG,
+    jwksMaxAgeSec: Math.round(env.JWKS_MAX_AGE),
+    keyRotationDays: env.JWT_KEY_ROTATION_DAYS,
   };
 }
 

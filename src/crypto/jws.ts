@@ -1,26 +1,44 @@
-import { sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import { sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import type { SigningAlgorithm } from '../domain/keys.js';
 
 /**
- * Compact JWS with EdDSA (Ed25519) only, on node:crypto with prepared KeyObjects. Written by hand
- * because it measured fastest (bench/jwt-verify.ts) and because a single accepted algorithm leaves
- * no room for alg confusion: the header is checked before any key is looked up.
+ * Compact JWS on node:crypto with prepared KeyObjects, for the three algorithms we sign with. Written by
+ * hand because it measured fastest (bench/jwt-verify.ts). No alg confusion: the header's `alg` must be the
+ * algorithm stored with the key its `kid` names, so a token can never choose how it is checked.
  */
 
 /** Longer tokens are refused before any parsing (a user with hundreds of projects stays far below). */
 export const MAX_TOKEN_LENGTH = 64 * 1024;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const KID = /^[A-Za-z0-9_-]{1,128}$/;
-// 64 bytes of signature are exactly 86 base64url characters without padding.
-const SIGNATURE_LENGTH = 86;
 const HEADER_KEYS = new Set(['alg', 'typ', 'kid']);
 
-/** The encoded protected header { alg: EdDSA, typ: JWT, kid }; callers cache it per kid. */
-export const encodeHeader = (kid: string): string => Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'JWT', kid })).toString('base64url');
+/** A key that verifies: the public key, its algorithm, and its signature length in bytes. */
+export interface VerificationKey {
+  algorithm: SigningAlgorithm;
+  publicKey: KeyObject;
+  signatureBytes: number;
+}
 
-/** Signs `payload` as a compact JWS under an encoded header from encodeHeader. */
-export function signCompact(header: string, payload: object, privateKey: KeyObject): string {
+/** The signature length of a key: 64 bytes for Ed25519 and P-256 (r‖s), the modulus for RSA. */
+export function signatureBytesOf(algorithm: SigningAlgorithm, publicKey: KeyObject): number {
+  if (algorithm !== 'RS256') return 64;
+  return Math.ceil((publicKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8);
+}
+
+/** The encoded protected header { alg, typ: JWT, kid }; callers cache it per kid. */
+export const encodeHeader = (kid: string, algorithm: SigningAlgorithm): string =>
+  Buffer.from(JSON.stringify({ alg: algorithm, typ: 'JWT', kid })).toString('base64url');
+
+// ES256 signatures are the JOSE form (r‖s, RFC 7518 §3.4), not DER.
+const digestOf = (algorithm: SigningAlgorithm) => (algorithm === 'EdDSA' ? null : 'sha256');
+const keyFor = (algorithm: SigningAlgorithm, key: KeyObject) => (algorithm === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key);
+
+/** Signs `payload` as a compact JWS under an encoded header from encodeHeader (same algorithm). */
+export function signCompact(header: string, payload: object, privateKey: KeyObject, algorithm: SigningAlgorithm): string {
   const input = `${header}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
-  return `${input}.${edSign(null, Buffer.from(input, 'latin1'), privateKey).toString('base64url')}`;
+  const signature = nodeSign(digestOf(algorithm), Buffer.from(input, 'latin1'), keyFor(algorithm, privateKey));
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 export type CompactResult =
@@ -29,9 +47,9 @@ export type CompactResult =
 
 /**
  * Verifies the structure, header and signature and returns the parsed payload; never throws.
- * `lookup` returns the public key of a kid, or undefined when it is unknown.
+ * `lookup` returns the key of a kid, or undefined when it is unknown (or no longer published).
  */
-export function verifyCompact(token: unknown, lookup: (kid: string) => KeyObject | undefined): CompactResult {
+export function verifyCompact(token: unknown, lookup: (kid: string) => VerificationKey | undefined): CompactResult {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'malformed' };
   const d1 = token.indexOf('.');
   const d2 = d1 < 0 ? -1 : token.indexOf('.', d1 + 1);
@@ -39,23 +57,25 @@ export function verifyCompact(token: unknown, lookup: (kid: string) => KeyObject
   const h = token.slice(0, d1);
   const p = token.slice(d1 + 1, d2);
   const s = token.slice(d2 + 1);
-  if (s.length !== SIGNATURE_LENGTH || !B64URL.test(h) || !B64URL.test(p) || !B64URL.test(s)) return { ok: false, reason: 'malformed' };
+  if (!B64URL.test(h) || !B64URL.test(p) || !B64URL.test(s)) return { ok: false, reason: 'malformed' };
 
   const header = parseObject(h);
   if (!header) return { ok: false, reason: 'header' };
-  for (const key of Object.keys(header)) if (!HEADER_KEYS.has(key)) return { ok: false, reason: 'header' };
+  for (const name of Object.keys(header)) if (!HEADER_KEYS.has(name)) return { ok: false, reason: 'header' };
   const { alg, typ, kid } = header;
-  if (alg !== 'EdDSA' || (typ !== undefined && typ !== 'JWT') || typeof kid !== 'string' || !KID.test(kid))
+  if (typeof alg !== 'string' || (typ !== undefined && typ !== 'JWT') || typeof kid !== 'string' || !KID.test(kid))
     return { ok: false, reason: 'header' };
 
   const key = lookup(kid);
   if (!key) return { ok: false, reason: 'unknown-kid' };
+  if (alg !== key.algorithm) return { ok: false, reason: 'header' };
+  // Exact length first, then refuse non-canonical encodings (stray low bits), so a token has one spelling.
+  if (s.length !== Math.ceil((key.signatureBytes * 4) / 3)) return { ok: false, reason: 'malformed' };
   const signature = Buffer.from(s, 'base64url');
-  // Refuse non-canonical encodings (stray low bits in the last character), so a token has one spelling.
-  if (signature.length !== 64 || signature.toString('base64url') !== s) return { ok: false, reason: 'malformed' };
+  if (signature.length !== key.signatureBytes || signature.toString('base64url') !== s) return { ok: false, reason: 'malformed' };
   let valid = false;
   try {
-    valid = edVerify(null, Buffer.from(token.slice(0, d2), 'latin1'), key, signature);
+    valid = nodeVerify(digestOf(key.algorithm), Buffer.from(token.slice(0, d2), 'latin1'), keyFor(key.algorithm, key.publicKey), signature);
   } catch {
     valid = false;
   }

@@ -50,10 +50,10 @@ export function createTokenService({ keys, clock, config, verifiedCacheSize = 10
   const lookup = (kid: string) => keys.publicKey(kid);
 
   const sign = (claims: object): string => {
-    const { kid, privateKey } = keys.signingKey;
+    const { kid, algorithm, privateKey } = keys.signingKey;
     let header = headers.get(kid);
-    if (!header) headers.set(kid, (header = encodeHeader(kid)));
-    return signCompact(header, claims, privateKey);
+    if (!header) headers.set(kid, (header = encodeHeader(kid, algorithm)));
+    return signCompact(header, claims, privateKey, algorithm);
   };
 
   const registered = (userId: number, aud: string, sid: string) => {

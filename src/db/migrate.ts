@@ -5,6 +5,7 @@ import { revocationEvents } from './migrations/002_revocation_events.js';
 import { accessGenerations } from './migrations/004_access_generations.js';
 import { jobLeases } from './migrations/003_job_leases.js';
 import { previousClientSecret } from './migrations/005_previous_client_secret.js';
+import { keyLifecycle } from './migrations/006_key_lifecycle.js';
 import type { DialectMigration } from './migrations/types.js';
 
 /** In order; append, never edit one that has shipped. */
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003_job_leases': jobLeases,
   '004_access_generations': accessGenerations,
   '005_previous_client_secret': previousClientSecret,
+  '006_key_lifecycle': keyLifecycle,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -154,8 +154,16 @@ export interface SigningKeysTable {
   publicJwk: string;
   /** AES-256-GCM under a key derived from JWT_SECRET. */
   privateKeyEnc: string;
+  /** Published from createdAt, signs from signFrom until retiredAt, published until unpublishAt (migration 006). */
   createdAt: Timestamp;
+  signFrom: Timestamp;
   retiredAt: NullableTimestamp;
+  unpublishAt: NullableTimestamp;
+}
+
+/** Every customProjectId ever used, so that none is given to another project after a deletion (migration 006). */
+export interface ProjectIdsTable {
+  customProjectId: string;
 }
 
 export interface EmailOutboxTable {
@@ -198,6 +206,7 @@ export interface DB {
   project_codes: ProjectCodesTable;
   audit_logs: AuditLogsTable;
   signing_keys: SigningKeysTable;
+  project_ids: ProjectIdsTable;
   email_outbox: EmailOutboxTable;
   job_leases: JobLeasesTable;
   revocation_events: RevocationEventsTable;

@@ -43,6 +43,8 @@ interface Declaration<P, Q, B, R> {
   /** Defaults to `backend` for project backends and `general` otherwise; `[]`: outside every limit. */
   limits?: readonly Budget[];
   summary: string;
+  /** Longer OpenAPI text, for what the schemas cannot say (headers, caching, streaming). */
+  description?: string;
   tags?: readonly string[];
   /** Left out of the OpenAPI document. */
   hide?: boolean;
@@ -67,7 +69,7 @@ export function route<
   B extends Schema | undefined = undefined,
   R extends Record<number, Schema> = {},
 >(declaration: Declaration<P, Q, B, R>) {
-  const { access, roles, summary, tags, hide, logLevel, params, querystring, body, response } = declaration;
+  const { access, roles, summary, description, tags, hide, logLevel, params, querystring, body, response } = declaration;
   const limits = declaration.limits ?? [access === 'project-backend' ? 'backend' : 'general'];
   const statuses = new Set(declaration.errors ?? []);
   if (params || querystring || body) statuses.add(400);
@@ -81,6 +83,7 @@ export function route<
     ...(logLevel ? { logLevel } : {}),
     schema: {
       summary,
+      ...(description ? { description } : {}),
       ...(tags ? { tags: [...tags] } : {}),
       ...(hide ? { hide } : {}),
       ...(access === 'user' ? { security: [{ bearerAuth: [] }] } : {}),

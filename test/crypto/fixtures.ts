@@ -6,7 +6,7 @@ import { createTestDatabase } from '../helpers/database.js';
 
 export const SECRET_ONE = 'first-secret-0123456789abcdef0123456789abcdef';
 export const SECRET_TWO = 'second-secret-0123456789abcdef0123456789abcdef';
-export const tokenConfig = { issuer: 'xtown-authenticator', audience: 'xtown-authenticator', accessTokenTtlSec: 8 * 3600 };
+export const tokenConfig = { issuer: 'https://auth.example.test', audience: 'https://auth.example.test', accessTokenTtlSec: 8 * 3600 };
 export const SID = '3b241101-e2bb-4255-8caf-4136c566a962';
 
 /** A migrated database that several stores (like several instances) can open by URL. */

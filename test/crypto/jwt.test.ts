@@ -1,12 +1,13 @@
-import { createHmac, generateKeyPairSync, sign as edSign } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHeader, signCompact } from '../../src/crypto/jws.js';
+import { generateSigningKey } from '../../src/crypto/key-material.js';
 import { createTokenService } from '../../src/crypto/jwt.js';
 import type { TokenService } from '../../src/domain/tokens.js';
 import { createSecrets } from '../../src/crypto/secrets.js';
 import { loadKeyRing } from '../../src/crypto/signing-keys.js';
-import type { KeyRing } from '../../src/domain/keys.js';
+import { SIGNING_ALGORITHMS, type KeyRing, type SigningAlgorithm } from '../../src/domain/keys.js';
 import { AppError } from '../../src/errors/index.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { TEST_DIALECT } from '../helpers/database.js';
@@ -42,7 +43,8 @@ const userClaims = {
   createdAt: '2024-01-01T00:00:00.000Z',
 };
 
-describe(`JWTs on ${TEST_DIALECT}`, () => {
+describe.each(SIGNING_ALGORITHMS)(`JWTs (%s) on ${TEST_DIALECT}`, (ALG: SigningAlgorithm) => {
+  const others = SIGNING_ALGORITHMS.filter((alg) => alg !== ALG);
   const dbs: Awaited<ReturnType<typeof openSharedDatabase>>[] = [];
   const clock = fixedClock(NOW);
   let ring: KeyRing;
@@ -52,8 +54,13 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   beforeAll(async () => {
     const [mine, theirs] = await Promise.all([openSharedDatabase(), openSharedDatabase()]);
     dbs.push(mine, theirs);
-    ring = await loadKeyRing({ store: (await mine.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
-    foreignRing = await loadKeyRing({ store: (await theirs.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
+    ring = await loadKeyRing({ store: (await mine.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock, algorithm: ALG });
+    foreignRing = await loadKeyRing({
+      store: (await theirs.open()).repos.signingKeys,
+      secrets: createSecrets(SECRET_ONE),
+      clock,
+      algorithm: ALG,
+    });
     tokens = createTokenService({ keys: ring, clock, config: tokenConfig });
   });
   afterAll(async () => {
@@ -61,7 +68,8 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   });
 
   /** Signs arbitrary claims with the ring's real private key, to reach the checks behind the signature. */
-  const signRaw = (payload: object, kid = ring.signingKey.kid) => signCompact(encodeHeader(kid), payload, ring.signingKey.privateKey);
+  const signRaw = (payload: object, kid = ring.signingKey.kid) =>
+    signCompact(encodeHeader(kid, ALG), payload, ring.signingKey.privateKey, ALG);
   const invalidCode = (token: string, expected: 'ACCESS' | 'PROJECT_ACCESS' | 'ANY' = 'ANY') => {
     const error = thrownBy(() => tokens.verifyTokenSync(token, expected), token);
     expect(error).toBeInstanceOf(AppError);
@@ -73,7 +81,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   it('round-trips an access token with exactly the documented claims', async () => {
     const signed = accessToken();
     const { header, payload } = parts(signed.token);
-    expect(header).toEqual({ alg: 'EdDSA', typ: 'JWT', kid: ring.signingKey.kid });
+    expect(header).toEqual({ alg: ALG, typ: 'JWT', kid: ring.signingKey.kid });
     const expected = {
       ...userClaims,
       projects: [
@@ -81,8 +89,8 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
         { id: 8, customProjectId: 'other', name: 'Other', projectUrl: 'https://other.example', isActive: false },
       ],
       sub: '42',
-      iss: 'xtown-authenticator',
-      aud: 'xtown-authenticator',
+      iss: tokenConfig.issuer,
+      aud: tokenConfig.audience,
       jti: signed.jti,
       sid: SID,
       iat: iatNow,
@@ -110,7 +118,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       tokenType: 'PROJECT_ACCESS',
       pgen: 0,
       sub: '42',
-      iss: 'xtown-authenticator',
+      iss: tokenConfig.issuer,
       aud: 'my-project',
       jti: signed.jti,
       sid: SID,
@@ -124,9 +132,9 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
   });
 
   it('is a standard JWT: jose verifies both kinds against the JWKS', async () => {
-    const jwks = createLocalJWKSet(JSON.parse(JSON.stringify(ring.jwks())));
-    const options = { issuer: 'xtown-authenticator', algorithms: ['EdDSA'], currentDate: clock.now() };
-    expect((await jwtVerify(accessToken().token, jwks, { ...options, audience: 'xtown-authenticator' })).payload.sub).toBe('42');
+    const jwks = createLocalJWKSet(JSON.parse(JSON.stringify(ring.jwks().body)));
+    const options = { issuer: tokenConfig.issuer, algorithms: [ALG], currentDate: clock.now() };
+    expect((await jwtVerify(accessToken().token, jwks, { ...options, audience: tokenConfig.audience })).payload.sub).toBe('42');
     expect((await jwtVerify(projectToken().token, jwks, { ...options, audience: 'my-project' })).payload.tokenType).toBe('PROJECT_ACCESS');
   });
 
@@ -156,12 +164,13 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
 
   it('refuses HS256 signed with the public key (algorithm confusion)', () => {
     const { p } = parts(accessToken().token);
-    const publicKey = ring.publicKey(ring.signingKey.kid)!;
+    const { publicKey } = ring.publicKey(ring.signingKey.kid)!;
+    const jwk = publicKey.export({ format: 'jwk' });
     const secrets = [
       publicKey.export({ format: 'pem', type: 'spki' }),
       publicKey.export({ format: 'der', type: 'spki' }),
-      Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'),
-      JSON.stringify(ring.jwks().keys[0]),
+      Buffer.from((jwk.x ?? jwk.n)!, 'base64url'),
+      JSON.stringify(ring.jwks().body.keys[0]),
     ];
     for (const secret of secrets) {
       const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: ring.signingKey.kid })}.${p}`;
@@ -179,30 +188,30 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
 
   it('refuses a changed header kid, unknown or foreign', async () => {
     const { p, s } = parts(accessToken().token);
-    const forged = `${b64({ alg: 'EdDSA', typ: 'JWT', kid: 'unknown-key' })}.${p}.${s}`;
+    const forged = `${b64({ alg: ALG, typ: 'JWT', kid: 'unknown-key' })}.${p}.${s}`;
     expect(invalidCode(forged)).toBe('TOKEN_INVALID');
     await expect(tokens.verifyToken(forged, 'ACCESS')).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
-    const foreignKid = `${b64({ alg: 'EdDSA', typ: 'JWT', kid: foreignRing.signingKey.kid })}.${p}.${s}`;
+    const foreignKid = `${b64({ alg: ALG, typ: 'JWT', kid: foreignRing.signingKey.kid })}.${p}.${s}`;
     await expect(tokens.verifyToken(foreignKid, 'ACCESS')).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
   });
 
-  it('refuses headers with anything but alg EdDSA, typ JWT and a kid', () => {
+  it("refuses headers with anything but its key's alg, typ JWT and a kid", () => {
     const { payload } = parts(accessToken().token);
     const kid = ring.signingKey.kid;
     // Correctly signed, so that only the header check can refuse them.
     const signed = (header: unknown) => {
-      const input = `${b64(header)}.${b64(payload)}`;
-      return `${input}.${edSign(null, Buffer.from(input), ring.signingKey.privateKey).toString('base64url')}`;
+      return signCompact(b64(header), payload, ring.signingKey.privateKey, ALG);
     };
-    expect(tokens.verifyTokenSync(signed({ alg: 'EdDSA', kid }), 'ACCESS').userId).toBe(42);
+    expect(tokens.verifyTokenSync(signed({ alg: ALG, kid }), 'ACCESS').userId).toBe(42);
     for (const header of [
-      { alg: 'EdDSA', typ: 'JWT', kid, crit: ['exp'] },
-      { alg: 'EdDSA', typ: 'JWT', kid, jku: 'https://evil.example/jwks' },
-      { alg: 'EdDSA', typ: 'at+jwt', kid },
+      { alg: ALG, typ: 'JWT', kid, crit: ['exp'] },
+      { alg: ALG, typ: 'JWT', kid, jku: 'https://evil.example/jwks' },
+      { alg: ALG, typ: 'at+jwt', kid },
       { alg: 'Ed25519', kid },
-      { alg: 'ES256', kid },
-      { alg: 'EdDSA' },
-      { alg: 'EdDSA', kid: 7 },
+      { alg: ALG.toLowerCase(), kid },
+      ...others.map((alg) => ({ alg, kid })),
+      { alg: ALG },
+      { alg: ALG, kid: 7 },
       [kid],
     ]) {
       expect(invalidCode(signed(header))).toBe('TOKEN_INVALID');
@@ -214,16 +223,16 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
     await expect(tokens.verifyToken(foreign.signAccessToken(sampleUser(), SID).token, 'ACCESS')).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
     });
-    const { privateKey } = generateKeyPairSync('ed25519');
+    const { privateKey } = await generateSigningKey(ALG);
     const { payload } = parts(accessToken().token);
-    expect(invalidCode(signCompact(encodeHeader(ring.signingKey.kid), payload, privateKey))).toBe('TOKEN_INVALID');
+    expect(invalidCode(signCompact(encodeHeader(ring.signingKey.kid, ALG), payload, privateKey, ALG))).toBe('TOKEN_INVALID');
   });
 
   it('refuses project tokens whose audience is not their project, and access tokens of another audience', () => {
     const { payload } = parts(projectToken().token);
     expect(tokens.verifyTokenSync(signRaw(payload), 'PROJECT_ACCESS').userId).toBe(42);
     expect(invalidCode(signRaw({ ...payload, aud: 'other' }))).toBe('TOKEN_INVALID');
-    expect(invalidCode(signRaw({ ...payload, aud: 'xtown-authenticator' }))).toBe('TOKEN_INVALID');
+    expect(invalidCode(signRaw({ ...payload, aud: tokenConfig.audience }))).toBe('TOKEN_INVALID');
     expect(invalidCode(signRaw({ ...payload, aud: ['my-project'] }))).toBe('TOKEN_INVALID');
     expect(invalidCode(signRaw({ ...payload, project: { ...project, customProjectId: 'other' } }))).toBe('TOKEN_INVALID');
     const access = parts(accessToken().token).payload;
@@ -297,9 +306,9 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       `${token.slice(0, -1)}/`,
       token.replace('.', '=.'),
       `${token}==`,
-      `${b64('{"alg":"EdDSA"')}.${b64('{}')}.${parts(token).s}`,
+      `${b64(`{"alg":"${ALG}"`)}.${b64('{}')}.${parts(token).s}`,
       `${b64('null')}.${b64('{}')}.${parts(token).s}`,
-      `${b64({ alg: 'EdDSA', kid: ring.signingKey.kid })}.${b64('[]')}.${parts(token).s}`,
+      `${b64({ alg: ALG, kid: ring.signingKey.kid })}.${b64('[]')}.${parts(token).s}`,
       'x'.repeat(100_000),
       `${'a'.repeat(70_000)}.b.c`,
       '\u0000.\u0000.\u0000',

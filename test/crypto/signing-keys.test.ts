@@ -1,10 +1,10 @@
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecrets } from '../../src/crypto/secrets.js';
 import { KeyRingError, loadKeyRing } from '../../src/crypto/signing-keys.js';
 import { createTokenService } from '../../src/crypto/jwt.js';
-import { encodeHeader, signCompact } from '../../src/crypto/jws.js';
 import type { DataStore } from '../../src/db/repositories/index.js';
+import type { KeyRing } from '../../src/domain/keys.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { openSharedDatabase, sampleUser, SECRET_ONE, SECRET_TWO, SID, thrownBy, tokenConfig } from './fixtures.js';
@@ -33,16 +33,16 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       store = await db.open();
     });
 
-    it('creates one Ed25519 key and publishes only its public part', async () => {
+    it('creates one ES256 key (the default) and publishes only its public part', async () => {
       const ring = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock });
-      const { keys } = ring.jwks();
+      const { keys } = ring.jwks().body;
       expect(keys).toHaveLength(1);
-      const x = createPublicKey(ring.signingKey.privateKey).export({ format: 'jwk' }).x;
-      expect(keys[0]).toEqual({ kty: 'OKP', crv: 'Ed25519', x, kid: ring.signingKey.kid, alg: 'EdDSA', use: 'sig' });
+      const { x, y } = createPublicKey(ring.signingKey.privateKey).export({ format: 'jwk' });
+      expect(keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x, y, kid: ring.signingKey.kid, alg: 'ES256', use: 'sig' });
       expect(JSON.stringify(ring.jwks())).not.toMatch(/"d"/);
-      expect(ring.publicKey(ring.signingKey.kid)?.asymmetricKeyType).toBe('ed25519');
+      expect(ring.publicKey(ring.signingKey.kid)?.publicKey.asymmetricKeyType).toBe('ec');
       expect(ring.publicKey('nope')).toBeUndefined();
-      expect(await store.repos.signingKeys.listActive()).toHaveLength(1);
+      expect(await store.repos.signingKeys.listPublished(clock.now())).toHaveLength(1);
     });
 
     it('stores the private key encrypted, never in plain text', async () => {
@@ -62,7 +62,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       const first = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock });
       const second = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets, clock });
       expect(second.signingKey.kid).toBe(first.signingKey.kid);
-      expect(await store.repos.signingKeys.listActive()).toHaveLength(1);
+      expect(await store.repos.signingKeys.listPublished(clock.now())).toHaveLength(1);
     });
   });
 
@@ -73,7 +73,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     const stores = await Promise.all(Array.from({ length: 6 }, () => db.open()));
     const rings = await Promise.all(stores.map((store) => loadKeyRing({ store: store.repos.signingKeys, secrets, clock })));
     expect(new Set(rings.map((ring) => ring.signingKey.kid)).size).toBe(1);
-    expect(await stores[0]!.repos.signingKeys.listActive()).toHaveLength(1);
+    expect(await stores[0]!.repos.signingKeys.listPublished(clock.now())).toHaveLength(1);
   });
 
   describe('rotation of JWT_SECRET', () => {
@@ -120,84 +120,112 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     });
   });
 
-  describe('more than one key', () => {
-    let db: Shared;
-    let store: DataStore;
-    const clock = fixedClock();
+  describe('the lifecycle of a key (API.md "Tokens")', () => {
     const secrets = createSecrets(SECRET_ONE);
-
-    beforeAll(async () => {
-      db = await fresh();
-      store = await db.open();
-    });
-
-    const addKey = async (createdAt: Date) => {
-      const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-      const jwk = publicKey.export({ format: 'jwk' });
-      const id = createHash('sha256')
-        .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }))
-        .digest('base64url');
-      const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-      await store.repos.signingKeys.insert({
-        id,
-        algorithm: 'EdDSA',
-        publicJwk: JSON.stringify(jwk),
-        privateKeyEnc: secrets.encrypt(pem),
-        createdAt,
-        retiredAt: null,
-      });
-      return { id, privateKey };
+    const MAX_AGE = 300;
+    const TTL = tokenConfig.accessTokenTtlSec;
+    /** Two instances of one service over one database, with one clock. */
+    const twoInstances = async (options: { algorithm?: 'ES256' | 'EdDSA' | 'RS256'; rotationDays?: number } = {}) => {
+      const db = await fresh();
+      const clock = fixedClock();
+      const open = async (algorithm = options.algorithm) => {
+        const ring = await loadKeyRing({
+          store: (await db.open()).repos.signingKeys,
+          secrets,
+          clock,
+          jwksMaxAgeSec: MAX_AGE,
+          tokenTtlSec: TTL,
+          refreshIntervalMs: 1000,
+          ...(algorithm ? { algorithm } : {}),
+          ...(options.rotationDays ? { rotationDays: options.rotationDays } : {}),
+        });
+        return { ring, tokens: createTokenService({ keys: ring, clock, config: tokenConfig }) };
+      };
+      return { db, clock, open, a: await open(), b: await open() };
     };
+    const kids = (ring: KeyRing) =>
+      ring
+        .jwks()
+        .body.keys.map((key) => key.kid)
+        .sort();
 
-    it('signs with the oldest active key, learns new keys on refresh (at most every few seconds), and keeps retired ones for the grace period', async () => {
-      const ring = await loadKeyRing({ store: store.repos.signingKeys, secrets, clock, retiredKeyGraceSec: 3600 });
-      const service = createTokenService({ keys: ring, clock, config: tokenConfig });
-      const firstKid = ring.signingKey.kid;
-      const older = service.signAccessToken(sampleUser(), SID).token;
+    it('publishes a new key at once, signs with it only after JWKS_MAX_AGE, and unpublishes the old one after its last token expired', async () => {
+      const { clock, a, b } = await twoInstances();
+      const first = a.ring.signingKey.kid;
+      const before = a.tokens.signAccessToken(sampleUser(), SID).token;
+      const etag = a.ring.jwks().etag;
+
+      expect(await a.ring.rotate()).toBe(true);
+      expect(await b.ring.rotate()).toBe(false); // a rotation is already pending
+      const second = kids(a.ring).find((kid) => kid !== first)!;
+      expect(kids(a.ring)).toHaveLength(2);
+      expect(a.ring.jwks().etag).not.toBe(etag);
+      expect(a.ring.signingKey.kid).toBe(first);
 
       clock.advance(1000);
-      const newer = await addKey(clock.now());
-      const claims = { ...service.verifyTokenSync(older, 'ACCESS').claims, jti: '0b4b1e3c-8a47-4a3e-9f59-6c1a2e0f3d11' };
-      const byNewKey = signCompact(encodeHeader(newer.id), claims, newer.privateKey);
+      await b.ring.refresh(); // another instance learns the new key from the database, and serves the same set
+      expect(b.ring.jwks()).toEqual(a.ring.jwks());
 
-      // Unknown kid: the sync path never reloads; the async one reloads, but not within the interval.
-      expect(thrownBy(() => service.verifyTokenSync(byNewKey, 'ACCESS'))).toMatchObject({ code: 'TOKEN_INVALID' });
-      await expect(service.verifyToken(byNewKey, 'ACCESS')).rejects.toMatchObject({ code: 'TOKEN_INVALID' });
-      clock.advance(5000);
-      expect((await service.verifyToken(byNewKey, 'ACCESS')).claims.jti).toBe(claims.jti);
-      expect(ring.signingKey.kid).toBe(firstKid);
-      expect(
-        ring
-          .jwks()
-          .keys.map((k) => k.kid)
-          .sort(),
-      ).toEqual([firstKid, newer.id].sort());
+      clock.advance((MAX_AGE - 1) * 1000);
+      for (const { ring } of [a, b]) expect(ring.signingKey.kid).toBe(second);
+      const after = b.tokens.signAccessToken(sampleUser(), SID).token;
+      expect(a.tokens.verifyTokenSync(after, 'ACCESS').userId).toBe(42);
+      expect(b.tokens.verifyTokenSync(before, 'ACCESS').userId).toBe(42);
 
-      expect(await store.repos.signingKeys.retire(firstKid, clock.now())).toBe(true);
-      expect(await store.repos.signingKeys.retire(firstKid, clock.now())).toBe(false);
-      clock.advance(5000);
-      await ring.refresh();
-      expect(ring.signingKey.kid).toBe(newer.id);
-      expect(service.verifyTokenSync(older, 'ACCESS').userId).toBe(42);
-      expect(ring.jwks().keys).toHaveLength(2);
-
-      clock.advance(3600_000);
-      await ring.refresh();
-      expect(ring.publicKey(firstKid)).toBeUndefined();
-      expect(ring.jwks().keys.map((k) => k.kid)).toEqual([newer.id]);
-      // The retired key's token was in the verified cache: it must not outlive its key.
-      expect(thrownBy(() => service.verifyTokenSync(older, 'ACCESS'))).toMatchObject({ code: 'TOKEN_INVALID' });
+      clock.advance(TTL * 1000);
+      expect(kids(a.ring)).toHaveLength(2); // the clock skew allowed to the last token signed
+      clock.advance(60_000);
+      for (const { ring } of [a, b]) {
+        expect(kids(ring)).toEqual([second]);
+        expect(ring.publicKey(first)).toBeUndefined();
+      }
     });
 
-    it('lists active keys oldest first and refuses a second bootstrap key', async () => {
-      const rows = await store.repos.signingKeys.listActive();
-      expect(rows.length).toBeGreaterThan(0);
-      for (let i = 1; i < rows.length; i++) expect(rows[i]!.createdAt.getTime()).toBeGreaterThanOrEqual(rows[i - 1]!.createdAt.getTime());
-      expect(rows.every((row) => row.retiredAt === null && row.createdAt instanceof Date)).toBe(true);
-      const inserted = await store.repos.signingKeys.insertIfNoneActive({ ...rows[0]!, id: 'another' });
-      expect(inserted).toBe(false);
-      expect(await store.repos.signingKeys.updateEncrypted(rows[0]!.id, rows[0]!.privateKeyEnc)).toBe(true);
-      expect(await store.repos.signingKeys.updateEncrypted('missing', 'x')).toBe(false);
+    it("after a compromise, signs with a new key at once and refuses the old key's tokens on every instance", async () => {
+      const { clock, a, b } = await twoInstances();
+      const first = a.ring.signingKey.kid;
+      const leaked = a.tokens.signAccessToken(sampleUser(), SID).token;
+      expect(b.tokens.verifyTokenSync(leaked, 'ACCESS').userId).toBe(42); // now in b's verified cache
+      await a.ring.rotate(); // a pending key is replaced as well
+      expect(await a.ring.rotate({ compromised: true })).toBe(true);
+      expect(a.ring.signingKey.kid).not.toBe(first);
+      expect(kids(a.ring)).toEqual([a.ring.signingKey.kid]);
+      expect(thrownBy(() => a.tokens.verifyTokenSync(leaked, 'ACCESS'))).toMatchObject({ code: 'TOKEN_INVALID' });
+
+      clock.advance(1000);
+      await b.ring.refresh();
+      expect(b.ring.signingKey.kid).toBe(a.ring.signingKey.kid);
+      expect(thrownBy(() => b.tokens.verifyTokenSync(leaked, 'ACCESS'))).toMatchObject({ code: 'TOKEN_INVALID' });
+    });
+
+    it('rotates on schedule, once, however many instances try', async () => {
+      const { clock, a, b, open } = await twoInstances({ rotationDays: 90 });
+      const c = await open();
+      expect(await a.ring.rotateIfDue()).toBe(false);
+      clock.advance(90 * 86_400_000);
+      const results = await Promise.all([a, b, c].map(({ ring }) => ring.rotateIfDue()));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await Promise.all([a, b, c].map(({ ring }) => ring.refresh()));
+      expect(kids(a.ring)).toHaveLength(2);
+      expect(kids(c.ring)).toEqual(kids(a.ring));
+    });
+
+    it("switches JWT_SIGNING_ALG through a rotation: the old key's live tokens keep verifying", async () => {
+      const { clock, a, open } = await twoInstances({ algorithm: 'EdDSA' });
+      expect(a.ring.signingKey.algorithm).toBe('EdDSA');
+      const old = a.tokens.signAccessToken(sampleUser(), SID).token;
+      const rs = await open('RS256'); // a restart with the new setting
+      expect(rs.ring.signingKey.algorithm).toBe('EdDSA');
+      expect(
+        rs.ring
+          .jwks()
+          .body.keys.map((key) => key.alg)
+          .sort(),
+      ).toEqual(['EdDSA', 'RS256']);
+      clock.advance(MAX_AGE * 1000);
+      expect(rs.ring.signingKey.algorithm).toBe('RS256');
+      expect(rs.tokens.verifyTokenSync(old, 'ACCESS').userId).toBe(42);
+      expect(Buffer.from(rs.tokens.signAccessToken(sampleUser(), SID).token.split('.')[0]!, 'base64url').toString()).toContain('"RS256"');
     });
   });
 });

@@ -17,17 +17,23 @@ const hs256 = (header: object, payload: object, secret: Buffer | string) => {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 };
+/** ES256 as JOSE spells it (r‖s), or in DER (a common mistake that must not verify either). */
+const es256 = (header: object, payload: object, key: KeyObject, dsaEncoding: 'ieee-p1363' | 'der' = 'ieee-p1363') => {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding }).toString('base64url')}`;
+};
 const ed25519 = (header: object, payload: object, key: KeyObject) => {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${sign(null, Buffer.from(input), key).toString('base64url')}`;
 };
+const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
   let access: string;
   let crmToken: string;
-  let jwk: { kid: string; x: string; kty: string; crv: string };
+  let jwk: { kid: string; x: string; y: string; kty: string; crv: string; alg: string };
 
   useTestWorld(seedWorld, (world) => ({ t, w } = world));
   beforeEach(async () => {
@@ -36,6 +42,7 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     const jwks = await t.get('/.well-known/jwks.json');
     expect(jwks.statusCode).toBe(200);
     jwk = jwks.json().keys[0];
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' }); // the default JWT_SIGNING_ALG
     expect(jwk.kid).toBe(split(access).header.kid);
   });
 
@@ -79,11 +86,11 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
 
   it('refuses HS256 signed with the public key (raw bytes, the x string, the PEM)', async () => {
     const { header, payload } = split(access);
-    const pem = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: jwk.x }, format: 'jwk' })
+    const pem = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, format: 'jwk' })
       .export({ format: 'pem', type: 'spki' })
       .toString();
     const secrets: Array<[string, Buffer | string]> = [
-      ['raw public key bytes', Buffer.from(jwk.x, 'base64url')],
+      ['raw public key bytes', Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')])],
       ['the base64url x string', jwk.x],
       ['the SPKI PEM', pem],
       ['the JWK as JSON', JSON.stringify(jwk)],
@@ -138,21 +145,27 @@ describe(`forged and misused tokens are refused (${TEST_DIALECT})`, () => {
     for (const kid of ['forged-kid', `${jwk.kid}x`, jwk.kid.slice(1), '../../etc/passwd', '']) {
       await expectRefused(`${b64({ ...header, kid })}.${p}.${s}`, `kid ${kid}`);
     }
-    await expectRefused(`${b64({ alg: 'EdDSA', typ: 'JWT' })}.${p}.${s}`, 'no kid');
-    const attacker = generateKeyPairSync('ed25519');
+    await expectRefused(`${b64({ alg: 'ES256', typ: 'JWT' })}.${p}.${s}`, 'no kid');
+    const attacker = p256();
     const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
-    await expectRefused(ed25519({ ...header, jwk: attackerJwk }, payload, attacker.privateKey), 'embedded jwk');
-    await expectRefused(ed25519({ ...header, jku: 'https://evil.test/jwks.json' }, payload, attacker.privateKey), 'jku');
-    await expectRefused(ed25519({ alg: 'EdDSA', typ: 'JWT', kid: 'attacker' }, payload, attacker.privateKey), 'own kid');
+    await expectRefused(es256({ ...header, jwk: attackerJwk }, payload, attacker.privateKey), 'embedded jwk');
+    await expectRefused(es256({ ...header, jku: 'https://evil.test/jwks.json' }, payload, attacker.privateKey), 'jku');
+    await expectRefused(es256({ alg: 'ES256', typ: 'JWT', kid: 'attacker' }, payload, attacker.privateKey), 'own kid');
   });
 
-  it('refuses a token signed by a freshly generated Ed25519 key under the copied header', async () => {
-    const attacker = generateKeyPairSync('ed25519');
+  it('refuses a token signed by a freshly generated key under the copied header, or under another algorithm', async () => {
+    const attacker = p256();
     const { header, payload } = split(access);
-    await expectRefused(ed25519(header, payload, attacker.privateKey), 'copied header, same payload');
-    await expectRefused(ed25519(header, { ...payload, role: 'SUPER_ADMIN' }, attacker.privateKey), 'copied header, elevated');
+    await expectRefused(es256(header, payload, attacker.privateKey), 'copied header, same payload');
+    await expectRefused(es256(header, { ...payload, role: 'SUPER_ADMIN' }, attacker.privateKey), 'copied header, elevated');
+    await expectRefused(es256(header, payload, attacker.privateKey, 'der'), 'DER signature');
     const project = split(crmToken);
-    await expectRefused(ed25519(project.header, project.payload, attacker.privateKey), 'copied project token');
+    await expectRefused(es256(project.header, project.payload, attacker.privateKey), 'copied project token');
+    // The kid names an ES256 key: a token may not choose another algorithm for it.
+    await expectRefused(ed25519({ ...header, alg: 'EdDSA' }, payload, generateKeyPairSync('ed25519').privateKey), 'EdDSA under the kid');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const input = `${b64({ ...header, alg: 'RS256' })}.${b64(payload)}`;
+    await expectRefused(`${input}.${sign('sha256', Buffer.from(input), rsa).toString('base64url')}`, 'RS256 under the kid');
   });
 
   it('never takes a project token for an access token, nor the reverse', async () => {

@@ -2,7 +2,7 @@ import { expressionBuilder, sql, type Expression, type Insertable, type SqlBool,
 import type { DB, ProjectsTable } from '../schema.js';
 import { isUniqueViolation, toBool } from '../values.js';
 import type { RepoContext } from './executor.js';
-import { mapProject, type ProjectRecord } from './projects.js';
+import { insertProject, mapProject, type ProjectRecord } from './projects.js';
 
 /** Which projects a caller sees: every one, or those assigned to one user (optionally the active ones only). */
 export type ProjectScope = { kind: 'all' } | { kind: 'assigned'; userId: number; activeOnly: boolean };
@@ -125,30 +125,22 @@ export function projectAdminRepository({ exec, dialect }: RepoContext) {
       return { total: active + inactive, active, inactive, byUser: counts };
     },
 
-    /** Inserts a project; 'taken' when the customProjectId is already used (the unique index decides races). */
+    /**
+     * Inserts a project; 'taken' when the customProjectId is used, or was by a deleted project (project_ids keeps
+     * every one ever used; its primary key decides races). Run it in a transaction: a 'taken' must roll back.
+     */
     async create(project: Insertable<ProjectsTable>): Promise<number | 'taken'> {
       try {
-        if (dialect === 'mysql') {
-          const result = await exec.insertInto('projects').values(project).executeTakeFirstOrThrow();
-          return Number(result.insertId);
-        }
-        const row = await exec.insertInto('projects').values(project).returning('id').executeTakeFirstOrThrow();
-        return row.id;
+        return await insertProject(exec, dialect, project);
       } catch (error) {
         if (isUniqueViolation(error)) return 'taken';
         throw error;
       }
     },
 
-    /** Applies a partial update; 'taken' when the new customProjectId is already used. */
-    async update(id: number, patch: Updateable<ProjectsTable>): Promise<'ok' | 'taken'> {
-      try {
-        await exec.updateTable('projects').set(patch).where('id', '=', id).execute();
-        return 'ok';
-      } catch (error) {
-        if (isUniqueViolation(error)) return 'taken';
-        throw error;
-      }
+    /** Applies a partial update (never of the customProjectId, which is fixed). */
+    async update(id: number, patch: Omit<Updateable<ProjectsTable>, 'customProjectId'>): Promise<void> {
+      await exec.updateTable('projects').set(patch).where('id', '=', id).execute();
     },
 
     /** The users assigned to a project (any assignment state): their cached rights change when it goes. */

@@ -3,7 +3,8 @@ import type { Insertable, Selectable } from 'kysely';
 import type { ProjectsTable } from '../schema.js';
 import type { Project } from '../../domain/models.js';
 import { toBool, toDate, toDateOrNull } from '../values.js';
-import type { RepoContext } from './executor.js';
+import type { Executor, RepoContext } from './executor.js';
+import type { DialectName } from '../client.js';
 
 export interface ProjectRecord extends Project {
   clientSecretHash: string | null;
@@ -96,14 +97,7 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
       return row && mapProject(row);
     },
 
-    async insert(project: Insertable<ProjectsTable>): Promise<number> {
-      if (dialect === 'mysql') {
-        const result = await exec.insertInto('projects').values(project).executeTakeFirstOrThrow();
-        return Number(result.insertId);
-      }
-      const row = await exec.insertInto('projects').values(project).returning('id').executeTakeFirstOrThrow();
-      return row.id;
-    },
+    insert: (project: Insertable<ProjectsTable>): Promise<number> => insertProject(exec, dialect, project),
 
     /**
      * Replaces the client secret. With `previousValidUntil`, the replaced one stays accepted until then; without, it
@@ -152,4 +146,18 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
         .execute();
     },
   };
+}
+
+/**
+ * Inserts a project and records its customProjectId in project_ids, which keeps every one ever used so that none
+ * is given to another project after a deletion; its primary key throws a unique violation for a used one.
+ */
+export async function insertProject(exec: Executor, dialect: DialectName, project: Insertable<ProjectsTable>): Promise<number> {
+  await exec.insertInto('project_ids').values({ customProjectId: project.customProjectId }).execute();
+  if (dialect === 'mysql') {
+    const result = await exec.insertInto('projects').values(project).executeTakeFirstOrThrow();
+    return Number(result.insertId);
+  }
+  const row = await exec.insertInto('projects').values(project).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }

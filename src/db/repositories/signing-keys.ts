@@ -3,12 +3,16 @@ import type { DialectName } from '../client.js';
 import type { DB, SigningKeysTable } from '../schema.js';
 import { toDate, toDateOrNull } from '../values.js';
 import { affected, type Executor, type RepoContext } from './executor.js';
-import type { SigningKeyRow } from '../../domain/keys.js';
+import type { SigningKeyRow, SigningKeyStore } from '../../domain/keys.js';
 
 export type { SigningKeyRow };
 
 type RawRow = {
-  [K in keyof SigningKeysTable]: K extends 'createdAt' ? Date | string : K extends 'retiredAt' ? Date | string | null : SigningKeysTable[K];
+  [K in keyof SigningKeysTable]: K extends 'createdAt' | 'signFrom'
+    ? Date | string
+    : K extends 'retiredAt' | 'unpublishAt'
+      ? Date | string | null
+      : SigningKeysTable[K];
 };
 
 const toRow = (raw: RawRow): SigningKeyRow => ({
@@ -17,77 +21,66 @@ const toRow = (raw: RawRow): SigningKeyRow => ({
   publicJwk: raw.publicJwk,
   privateKeyEnc: raw.privateKeyEnc,
   createdAt: toDate(raw.createdAt),
+  signFrom: toDate(raw.signFrom),
   retiredAt: toDateOrNull(raw.retiredAt),
+  unpublishAt: toDateOrNull(raw.unpublishAt),
 });
 
 /** Oldest first (createdAt, then id), ordered here so every dialect and collation agrees. */
 const byAge = (a: SigningKeyRow, b: SigningKeyRow) =>
   a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function signingKeysRepository({ exec, dialect }: RepoContext) {
-  const insertRow = (on: Executor, row: SigningKeyRow) =>
-    on
-      .insertInto('signing_keys')
-      .values({
-        id: row.id,
-        algorithm: row.algorithm,
-        publicJwk: row.publicJwk,
-        privateKeyEnc: row.privateKeyEnc,
-        createdAt: row.createdAt,
-        retiredAt: row.retiredAt,
-      })
-      .execute();
+const published = (on: Executor, at: Date) =>
+  on
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('unpublishAt', 'is', null), eb('unpublishAt', '>', at)]))
+    .execute()
+    .then((rows) => rows.map(toRow).sort(byAge));
 
+export function signingKeysRepository({ exec, dialect }: RepoContext): SigningKeyStore {
   return {
-    /** Keys not retired, oldest first. */
-    async listActive(): Promise<SigningKeyRow[]> {
-      const rows = await exec.selectFrom('signing_keys').selectAll().where('retiredAt', 'is', null).execute();
-      return rows.map(toRow).sort(byAge);
-    },
-
-    /** Active keys plus those retired after `retiredAfter` (their tokens may still be alive), oldest first. */
-    async listVerifiable(retiredAfter: Date): Promise<SigningKeyRow[]> {
-      const rows = await exec
-        .selectFrom('signing_keys')
-        .selectAll()
-        .where((eb) => eb.or([eb('retiredAt', 'is', null), eb('retiredAt', '>', retiredAfter)]))
-        .execute();
-      return rows.map(toRow).sort(byAge);
-    },
-
-    async insert(row: SigningKeyRow): Promise<void> {
-      await insertRow(exec, row);
-    },
+    listPublished: (at) => published(exec, at),
 
     /**
-     * Inserts `row` only if no active key exists, serialized across instances by a database lock, so
-     * that instances starting together against an empty table create one key, not one each.
-     * Returns whether it inserted. Must be called outside a transaction (it takes its own connection).
+     * Serialized across instances by a database lock, so that instances starting together against an empty
+     * table create one key, and two rotations at once make one new key. Must be called outside a transaction
+     * (it takes its own connection).
      */
-    async insertIfNoneActive(row: SigningKeyRow): Promise<boolean> {
-      if (exec.isTransaction) throw new Error('signingKeys.insertIfNoneActive needs its own connection; call it outside a transaction');
+    async rotate(at, plan) {
+      if (exec.isTransaction) throw new Error('signingKeys.rotate needs its own connection; call it outside a transaction');
       return (exec as Kysely<DB>).connection().execute((conn) =>
         withKeyLock(conn, dialect, async () => {
-          const existing = await conn.selectFrom('signing_keys').select('id').where('retiredAt', 'is', null).limit(1).executeTakeFirst();
-          if (existing) return false;
-          await insertRow(conn, row);
+          const decided = plan(await published(conn, at));
+          if (!decided) return false;
+          const { key } = decided;
+          await conn
+            .insertInto('signing_keys')
+            .values({
+              id: key.id,
+              algorithm: key.algorithm,
+              publicJwk: key.publicJwk,
+              privateKeyEnc: key.privateKeyEnc,
+              createdAt: key.createdAt,
+              signFrom: key.signFrom,
+              retiredAt: key.retiredAt,
+              unpublishAt: key.unpublishAt,
+            })
+            .execute();
+          for (const retire of decided.retire) {
+            await conn
+              .updateTable('signing_keys')
+              .set({ retiredAt: retire.retiredAt, unpublishAt: retire.unpublishAt })
+              .where('id', '=', retire.id)
+              .execute();
+          }
           return true;
         }),
       );
     },
 
-    async updateEncrypted(id: string, privateKeyEnc: string): Promise<boolean> {
+    async updateEncrypted(id, privateKeyEnc) {
       const result = await exec.updateTable('signing_keys').set({ privateKeyEnc }).where('id', '=', id).executeTakeFirst();
-      return affected(result) > 0;
-    },
-
-    async retire(id: string, at: Date): Promise<boolean> {
-      const result = await exec
-        .updateTable('signing_keys')
-        .set({ retiredAt: at })
-        .where('id', '=', id)
-        .where('retiredAt', 'is', null)
-        .executeTakeFirst();
       return affected(result) > 0;
     },
   };

@@ -149,18 +149,25 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
       return { project: { ...publicProject(project), assignedUsers: 0 }, clientSecret };
     },
 
-    /** Partial update. Any change invalidates the cached project, so deactivation or a new customProjectId takes effect at once. */
+    /** Partial update of everything but the customProjectId. Any change invalidates the cached project, so deactivation takes effect at once. */
     async update(principal: Principal, ref: string, patch: ProjectPatch, meta: RequestMeta): Promise<ProjectView> {
       requireSuperAdmin(principal);
       const now = clock.now();
       const updated = await store.transaction(async (tx) => {
         const before = await find(tx, ref, { kind: 'all' });
+        // Project tokens name their project by it (their aud), so it never changes (API.md).
+        if (patch.customProjectId !== undefined && patch.customProjectId !== before.customProjectId) {
+          throw new AppError('VALIDATION_ERROR', {
+            details: [{ field: 'customProjectId', message: 'is fixed once the project exists' }],
+          });
+        }
+        const { customProjectId: _fixed, ...rest } = patch;
         const values = {
-          ...patch,
+          ...rest,
           ...('icon' in patch ? { icon: blankToNull(patch.icon) } : {}),
           ...('description' in patch ? { description: blankToNull(patch.description) } : {}),
         };
-        if ((await tx.projectAdmin.update(before.id, { ...values, updatedAt: now })) === 'taken') throw taken();
+        await tx.projectAdmin.update(before.id, { ...values, updatedAt: now });
         // Its project tokens and codes die with the deactivation, and stay dead after a re-activation.
         if (before.isActive && patch.isActive === false) await tx.projects.revokeAllAccess(before.id);
         const after = await find(tx, String(before.id), { kind: 'all' });

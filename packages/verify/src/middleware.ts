@@ -64,7 +64,8 @@ function refuse(res: NodeLikeResponse, error: VerifyError): void {
 
 export interface FastifyRequestLike {
   headers: Headers;
-  xtownUser: XtownUser | null;
+  /** Declare it on FastifyRequest for typed access (README "Fastify"). */
+  xtownUser?: XtownUser | null;
 }
 export interface FastifyReplyLike {
   code(status: number): FastifyReplyLike;

@@ -78,7 +78,7 @@ export interface VerifierOptions {
   clockToleranceSec?: number;
   /** How long an online answer (valid or not) is reused. Default 5,000 ms. */
   onlineCacheMs?: number;
-  /** Verified tokens kept for the fast path. Default 10,000. */
+  /** Verified tokens kept for the fast path. Default 10,000; 0 disables the cache. */
   cacheSize?: number;
   /** Revoked sessions are forgotten this long after their event (no token outlives it). Default 24 h; raise it if JWT_EXPIRES_IN is longer. */
   maxTokenLifetimeSec?: number;

@@ -50,7 +50,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     timeoutMs,
     now,
     cacheMs: options.onlineCacheMs ?? 5_000,
-    maxEntries: cacheSize,
+    maxEntries: Math.max(cacheSize, 1_000),
   });
   const keys = new KeySet({ url: `${issuer}/.well-known/jwks.json`, fetch: fetchImpl, now, timeoutMs, onError });
   const revocations = new Revocations(() => project.id);
@@ -128,11 +128,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
     const v = projectClaims(payload, kid, project);
     if (v.iatMs > now() + MAX_FUTURE_IAT_MS) throw new VerifyError('TOKEN_INVALID', 'Invalid token: issued in the future');
-    if (cache.size >= cacheSize) {
-      const oldest = cache.keys().next();
-      if (!oldest.done) cache.delete(oldest.value);
+    if (cacheSize > 0) {
+      if (cache.size >= cacheSize) {
+        const oldest = cache.keys().next();
+        if (!oldest.done) cache.delete(oldest.value);
+      }
+      cache.set(token, v);
     }
-    cache.set(token, v);
     if (revocations.revokes(v)) throw revoked();
     return trusted(v) ? v.user : confirmOnline(token, v);
   };

@@ -53,6 +53,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     maxEntries: Math.max(cacheSize, 1_000),
   });
   const keys = new KeySet({ url: `${issuer}/.well-known/jwks.json`, fetch: fetchImpl, now, timeoutMs, onError });
+  // Loaded at once, so that the first request does not wait for it (a failure is retried by the first verify).
+  if (!onlineOnly) void keys.ensureLoaded().catch(() => {});
   const revocations = new Revocations(() => project.id);
   const cache = new Map<string, Verified>();
   let resyncBeforeMs = Number.NEGATIVE_INFINITY;

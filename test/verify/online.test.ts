@@ -1,4 +1,5 @@
 import { createVerifier, isVerifyError } from '@xtown/verify';
+import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/app.js';
 import { outcome, startService, type Service } from './service.js';
@@ -28,6 +29,17 @@ describe('@xtown/verify: online mode and the code exchange against the real serv
     s.t.clock.advance(5_001);
     expect(await outcome(verifier, token)).toBe('TOKEN_INVALID');
     expect(s.calls(VALIDATE)).toBe(2);
+  });
+
+  it("online mode never serves a reused answer past the token's expiry", async () => {
+    const verifier = s.verifier({ mode: 'online', onlineCacheMs: 60_000 });
+    const { token } = await s.open('crm');
+    const { exp } = decodeJwt(token);
+    s.t.clock.set(new Date(exp! * 1000 - 1_000));
+    expect(await outcome(verifier, token)).toBe('accepted');
+    s.t.clock.set(new Date(exp! * 1000 + 5_001)); // still within onlineCacheMs of the answer
+    expect(await outcome(verifier, token)).toBe('TOKEN_EXPIRED');
+    expect(s.calls(VALIDATE)).toBe(1);
   });
 
   it("online mode refuses an access token and another project's token, as the service does", async () => {

@@ -143,7 +143,12 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   const verify = async (token: string): Promise<XtownUser> => {
     if (typeof token !== 'string' || token.length === 0 || token.length > 64 * 1024) throw new VerifyError('TOKEN_INVALID');
-    if (onlineOnly) return (await online.check(token)).user;
+    if (onlineOnly) {
+      const answer = await online.check(token);
+      // A reused answer never outlives the token.
+      if (now() >= answer.expMs + toleranceSec * 1000) throw new VerifyError('TOKEN_EXPIRED');
+      return answer.user;
+    }
     const hit = cache.get(token);
     if (hit !== undefined) {
       const t = now();

@@ -24,10 +24,7 @@ const DIALECT_FREE = [
   'test/process/shutdown.test.ts',
   'test/services/rate-limiter.test.ts',
   'test/services/redis-rate-limit.test.ts',
-  'test/verify/fallback.test.ts',
-  'test/verify/jwks.test.ts',
-  'test/verify/sse.test.ts',
-  'test/verify/stream.test.ts',
+  'test/verify/**',
 ];
 const otherDialect = process.env.TEST_DB !== undefined && process.env.TEST_DB !== 'sqlite';
 

@@ -14,6 +14,7 @@ const DIALECT_FREE = [
   'test/crypto/jwt.test.ts',
   'test/crypto/passwords.test.ts',
   'test/email/mailer.test.ts',
+  'test/example/**',
   'test/email/templates.test.ts',
   'test/http/address-key.test.ts',
   'test/http/dashboard.test.ts',

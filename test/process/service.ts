@@ -29,7 +29,7 @@ export interface Service {
  */
 export async function startService(env: Record<string, string> = {}, main?: string): Promise<Service> {
   const cwd = mkdtempSync(join(tmpdir(), 'xtown-process-'));
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, main ? [main] : ['--import', pathToFileURL(TSX).href, MAIN], {
     cwd,
     env: {

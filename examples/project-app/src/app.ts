@@ -41,10 +41,7 @@ export function createProjectApp({ xtown, hubUrl, sessions = createSessionStore(
   app.disable('x-powered-by');
   const sessionId = (req: Request) => cookieValue(req.headers.cookie, COOKIE);
   const setCookie = (res: Response, value: string, maxAgeSec: number) =>
-    res.append(
-      'Set-Cookie',
-      `${COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSec}${secureCookies ? '; Secure' : ''}`,
-    );
+    res.append('Set-Cookie', `${COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSec}${secureCookies ? '; Secure' : ''}`);
   const endSession = (req: Request, res: Response) => {
     sessions.delete(sessionId(req));
     setCookie(res, '', 0);
@@ -71,7 +68,10 @@ export function createProjectApp({ xtown, hubUrl, sessions = createSessionStore(
     } catch (error) {
       if (!isVerifyError(error)) throw error;
       endSession(req, res);
-      return res.status(error.status).type('html').send(signedOutPage(hubUrl, REASONS[error.code] ?? error.message));
+      return res
+        .status(error.status)
+        .type('html')
+        .send(signedOutPage(hubUrl, REASONS[error.code] ?? error.message));
     }
   });
 

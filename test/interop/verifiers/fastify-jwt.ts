@@ -1,7 +1,7 @@
 import fastifyJwt, { type FastifyJWTOptions } from '@fastify/jwt';
 import Fastify from 'fastify';
 import buildGetJwks from 'get-jwks';
-import type { VerifierSpec } from './types.js';
+import { callProtectedRoute, type VerifierSpec } from './types.js';
 
 /** The promise form of the plugin's `secret` (its union of forms leaves a bare arrow untyped). */
 type SecretFetcher = Extract<FastifyJWTOptions['secret'], (request: never, token: never) => Promise<unknown>>;
@@ -37,13 +37,6 @@ export const fastifyJwtVerifier: VerifierSpec = {
     });
     app.get('/me', async (request) => request.user);
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
-    return {
-      async verify(token) {
-        const response = await fetch(`${base}/me`, { headers: { authorization: `Bearer ${token}` } });
-        const body = await response.text();
-        return response.status === 200 ? { ok: true, claims: JSON.parse(body) } : { ok: false, error: `${response.status} ${body}` };
-      },
-      close: () => app.close(),
-    };
+    return { verify: (token) => callProtectedRoute(`${base}/me`, token), close: () => app.close() };
   },
 };

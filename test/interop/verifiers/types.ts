@@ -41,21 +41,23 @@ export async function attempt(verify: () => Promise<unknown>): Promise<Outcome> 
   }
 }
 
+/** GET `url` with the token as `Authorization: Bearer`: 200 with the claims the middleware put on the request, else a refusal. */
+export async function callProtectedRoute(url: string, token: string): Promise<Outcome> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  const body = await response.text();
+  if (response.status === 200) return { ok: true, claims: JSON.parse(body) as Record<string, unknown> };
+  return { ok: false, error: `${response.status} ${body}` };
+}
+
 /**
- * A project's HTTP server on a real socket, and a verifier that calls its protected route with the token as
- * `Authorization: Bearer`: 200 with the claims the middleware put on the request, anything else a refusal.
+ * A project's HTTP server on a real socket, and a verifier that calls its protected route `/me`.
  */
 export async function serveProtectedRoute(listener: RequestListener): Promise<Verifier> {
   const server = createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/me`;
   return {
-    async verify(token) {
-      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-      const body = await response.text();
-      if (response.status === 200) return { ok: true, claims: JSON.parse(body) as Record<string, unknown> };
-      return { ok: false, error: `${response.status} ${body}` };
-    },
+    verify: (token) => callProtectedRoute(url, token),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

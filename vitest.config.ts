@@ -20,6 +20,7 @@ const DIALECT_FREE = [
   'test/http/dashboard.test.ts',
   'test/http/password-policy.test.ts',
   'test/http/route-declaration.test.ts',
+  'test/interop/**',
   'test/process/bundle.test.ts',
   'test/process/keys-cli.test.ts',
   'test/process/shutdown.test.ts',

@@ -13,11 +13,14 @@ import type { UserWithProjects } from '../src/domain/models.js';
 const config = { issuer: 'xtown-authenticator', audience: 'xtown-authenticator', accessTokenTtlSec: 8 * 3600 };
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const kid = 'bench-key';
+const verificationKey = { algorithm: 'EdDSA' as const, publicKey, signatureBytes: 64 };
 const keys: KeyRing = {
-  signingKey: { kid, privateKey },
-  publicKey: (k) => (k === kid ? publicKey : undefined),
-  jwks: () => ({ keys: [] }),
+  signingKey: { kid, algorithm: 'EdDSA', privateKey },
+  publicKey: (k) => (k === kid ? verificationKey : undefined),
+  jwks: () => ({ body: { keys: [] }, etag: '""' }),
   refresh: async () => {},
+  rotate: async () => false,
+  rotateIfDue: async () => false,
 };
 const clock = { now: () => new Date() };
 const service = createTokenService({ keys, clock, config, verifiedCacheSize: 0 });
@@ -129,7 +132,7 @@ async function main() {
     },
     {
       name: '(b) hand-written verifyCompact (header + signature)',
-      run: () => assertOk(verifyCompact(token, (k) => (k === kid ? publicKey : undefined))),
+      run: () => assertOk(verifyCompact(token, (k) => (k === kid ? verificationKey : undefined))),
     },
     { name: '(b) hand-written verifyTokenSync (all claims), no cache', run: () => service.verifyTokenSync(token, 'ACCESS') },
     { name: '(b) hand-written verifyToken (async, all claims), no cache', run: () => service.verifyToken(token, 'ACCESS') },

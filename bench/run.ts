@@ -15,6 +15,7 @@ import { startSmtpSink } from './lib/smtp-sink.js';
 import { benchRawHash } from './scenarios/baseline.js';
 import { benchPeer } from './scenarios/peer.js';
 import { benchProduct } from './scenarios/product.js';
+import { benchVerifyKit } from './scenarios/verify-kit.js';
 
 const BENCH = join(ROOT, 'bench');
 
@@ -93,6 +94,8 @@ async function main() {
         log(`[${kind}] FAILED: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
+    log('@xtown/verify against jose jwtVerify');
+    results.kit = await benchVerifyKit();
     log(`raw @node-rs/argon2 verify rate, ${settings.measureSec} s`);
     results.rawHash = await benchRawHash(settings);
     try {

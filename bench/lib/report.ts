@@ -1,6 +1,7 @@
 import type { ProductResults } from '../scenarios/product.js';
 import type { PeerResults } from '../scenarios/peer.js';
 import type { RawHashResult } from '../scenarios/baseline.js';
+import type { KitResults } from '../scenarios/verify-kit.js';
 import type { LoadResult } from './load.js';
 
 export interface Machine {
@@ -23,6 +24,8 @@ export interface Results {
   rawHash?: RawHashResult;
   products: Partial<Record<'sqlite' | 'postgres', ProductResults>>;
   peer?: PeerResults;
+  /** @xtown/verify against jose (bench/scenarios/verify-kit.ts). */
+  kit?: KitResults;
   ratios: Record<string, number | null>;
   targets: Target[];
   errors: string[];
@@ -58,7 +61,7 @@ export function computeRatios(r: Pick<Results, 'rawHash' | 'products' | 'peer'>)
 }
 
 /** The issue's targets, each judged on the measured figure. */
-export function judge(r: Pick<Results, 'products' | 'ratios'>): Target[] {
+export function judge(r: Pick<Results, 'products' | 'ratios' | 'kit'>): Target[] {
   const t: Target[] = [];
   const add = (name: string, target: string, value: number | null | undefined, met: (v: number) => boolean, show: (v: number) => string) =>
     t.push({
@@ -121,6 +124,9 @@ export function judge(r: Pick<Results, 'products' | 'ratios'>): Target[] {
   }
   add('sqlite: validation vs peer get-session', '≥ 10×', r.ratios['sqlite.validationVsPeerGetSession'], (v) => v >= 10, x);
   add('sqlite: logins vs peer sign-in', '≥ 3×', r.ratios['sqlite.loginVsPeerSignIn'], (v) => v >= 3, x);
+  const us = (v: number) => `${fmt(v, 2)} µs`;
+  add('@xtown/verify: verify() of a cached token', '≤ 5 µs', r.kit?.cachedUs, (v) => v <= 5, us);
+  add('@xtown/verify: verify() uncached vs jose jwtVerify', '≤ 1.2×', r.kit && r.kit.uncachedUs / r.kit.rawUs, (v) => v <= 1.2, x);
   return t;
 }
 

@@ -51,7 +51,7 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
 
       const now = clock.now();
       const code = randomBytes(32).toString('base64url');
-      const signed = await tokens.signProjectToken(user, project, principal.sid, project.accessGen);
+      const signed = await tokens.signProjectToken(user, project, principal.sid, project.accessGen, user.tokenGen);
       await store.transaction(async (tx) => {
         await tx.projectCodes.insert({
           codeHash: secrets.hash(CODE_PURPOSE, code),
@@ -124,7 +124,7 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       ) {
         return fail('session, user or project no longer valid');
       }
-      const signed = await tokens.signProjectToken(user, project, record.sessionId, record.pgen);
+      const signed = await tokens.signProjectToken(user, project, record.sessionId, record.pgen, user.tokenGen);
       const projectView: ProjectRef = {
         id: project.id,
         customProjectId: project.customProjectId,

@@ -25,6 +25,7 @@ import { createFailoverRateLimitStore } from './services/rate-limit/failover-sto
 import { createRedisRateLimitStore } from './redis/rate-limit-store.js';
 import { connectRedis } from './redis/link.js';
 import { startRevocationSync } from './services/revocation/index.js';
+import { createEventHub, type EventHubOptions } from './services/events/hub.js';
 import { createSessionService } from './services/sessions.js';
 
 export interface ContainerOverrides {
@@ -34,6 +35,8 @@ export interface ContainerOverrides {
   outbox?: OutboxWorkerOptions;
   /** Prefix of every Redis key and channel (default `xtown:`); tests give each run its own. */
   redisKeyPrefix?: string;
+  /** The events hub's poll and heartbeat intervals (tests shorten the heartbeat). */
+  events?: EventHubOptions;
 }
 
 /**
@@ -82,6 +85,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const authState = createAuthStateCache({ store, clock });
   const revocation = await startRevocationSync({ cache: authState, store, clock, logger, redis });
   const audit = createAuditLog({ store, clock, logger });
+  const events = createEventHub({ store, clock, logger, link: redis }, overrides.events);
   const otps = createOtpService({ store, secrets, clock, config, emails, audit, logger });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
   const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger, metrics };
@@ -112,11 +116,14 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     auth,
     admin,
     audit,
+    /** Follows project_events and serves the projects' event streams (GET /api/projects/:id/events). */
+    events,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       await cleanup.stop();
       await worker.stop();
       await revocation.stop();
+      await events.stop();
       await limiterStore.close();
       await redis?.close();
       await mailer.close();

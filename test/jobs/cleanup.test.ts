@@ -222,6 +222,7 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
       otpLockouts: 1,
       projectCodes: 2,
       emails: 2,
+      projectEvents: 0,
     });
 
     expect(await ids('sessions')).toEqual(['s-just-expired', 's-live', 's-revoked']);

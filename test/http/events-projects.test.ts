@@ -17,7 +17,12 @@ describe(`project events: access, projects, the Super Admin and the keys (${TEST
     const sam = await signIn(t, 'sam@acme.test');
     const annToken = await projectTokenOf(t, ann, 'crm');
     const samToken = await projectTokenOf(t, sam, 'crm');
-    const changed = await t.request({ method: 'PUT', url: `/api/users/${w.annId}/projects`, payload: { projectIds: [w.erp.id] }, headers: root() });
+    const changed = await t.request({
+      method: 'PUT',
+      url: `/api/users/${w.annId}/projects`,
+      payload: { projectIds: [w.erp.id] },
+      headers: root(),
+    });
     expect(changed.statusCode).toBe(200);
     const forAnn = await crm.waitForEvent(is('access.revoked', 'UNASSIGNED', w.annId), 'Admin unassigned');
     const forSam = await crm.waitForEvent(is('access.revoked', 'UNASSIGNED', w.samId), 'Sub User pruned');
@@ -33,11 +38,15 @@ describe(`project events: access, projects, the Super Admin and the keys (${TEST
   it('project.revoked DEACTIVATED with a gen above the tokens issued before; a new token is at it', async () => {
     const crm = await stream(t, w.crm);
     const token = await projectTokenOf(t, await signIn(t, 'ann@acme.test'), 'crm');
-    expect((await t.request({ method: 'PUT', url: `/api/projects/${w.crm.id}`, payload: { isActive: false }, headers: root() })).statusCode).toBe(200);
+    expect(
+      (await t.request({ method: 'PUT', url: `/api/projects/${w.crm.id}`, payload: { isActive: false }, headers: root() })).statusCode,
+    ).toBe(200);
     const event = await crm.waitForEvent(is('project.revoked', 'DEACTIVATED'), 'deactivation');
     expect(event).toMatchObject({ projectId: w.crm.id, userId: null, sessionId: null });
     expect(claimsOf(token).pgen).toBeLessThan(event.gen!);
-    expect((await t.request({ method: 'PUT', url: `/api/projects/${w.crm.id}`, payload: { isActive: true }, headers: root() })).statusCode).toBe(200);
+    expect(
+      (await t.request({ method: 'PUT', url: `/api/projects/${w.crm.id}`, payload: { isActive: true }, headers: root() })).statusCode,
+    ).toBe(200);
     expect(claimsOf(await projectTokenOf(t, await signIn(t, 'ann@acme.test'), 'crm')).pgen).toBe(event.gen);
     expect(crm.ended()).toBe(false);
     crm.close();

@@ -90,9 +90,9 @@ describe(`project events: each revocation reaches the projects it concerns (${TE
 
   it('user.revoked DELETED for an Admin and the Sub User deleted with it, before their assignments go', async () => {
     const [crm, erp] = [await stream(t, w.crm), await stream(t, w.erp)];
-    expect((await t.request({ method: 'DELETE', url: `/api/users/${w.annId}?force=true`, headers: bearer(w.root.accessToken) })).statusCode).toBe(
-      200,
-    );
+    expect(
+      (await t.request({ method: 'DELETE', url: `/api/users/${w.annId}?force=true`, headers: bearer(w.root.accessToken) })).statusCode,
+    ).toBe(200);
     await crm.waitForEvent(is('user.revoked', 'DELETED', w.annId), 'Admin deleted (crm)');
     await crm.waitForEvent(is('user.revoked', 'DELETED', w.samId), 'Sub User deleted (crm)');
     await erp.waitForEvent(is('user.revoked', 'DELETED', w.annId), 'Admin deleted (erp)');

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { isoDate } from './primitives.js';
 
 /** API.md "Project events": the `event:` of each message; `resync` when the requested id is older than the retention. */
-export const PROJECT_EVENT_TYPES = ['user.revoked', 'session.revoked', 'access.revoked', 'project.revoked', 'keys.rotated', 'resync'] as const;
+export const PROJECT_EVENT_TYPES = [
+  'user.revoked',
+  'session.revoked',
+  'access.revoked',
+  'project.revoked',
+  'keys.rotated',
+  'resync',
+] as const;
 
 export const PROJECT_EVENT_REASONS = [
   'SUSPENDED',

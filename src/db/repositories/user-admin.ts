@@ -189,7 +189,8 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
       const cuts: AccessCut[] = [];
       if (removed.length) {
         await exec.deleteFrom('user_projects').where('userId', '=', userId).where('projectId', 'in', removed).execute();
-        for (const projectId of removed) cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
+        for (const projectId of removed)
+          cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
       }
       if (added.length) {
         await exec
@@ -217,7 +218,8 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
         .$if(keep.length > 0, (q) => q.where('projectId', 'not in', keep))
         .execute();
       const cuts: AccessCut[] = [];
-      for (const { userId, projectId } of lose) cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
+      for (const { userId, projectId } of lose)
+        cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
       return { userIds: ids, cuts };
     },
 

@@ -26,7 +26,10 @@ export function createUserDeletion(deps: AuthFlowDeps) {
             message: `The user still has ${subUsers.length} sub-user${subUsers.length > 1 ? 's' : ''}: delete them first or use ?force=true`,
           });
         }
-        const doomed = [...subUsers.map((u) => ({ ...u, role: 'SUB_USER' as const })), { id: target.id, email: target.email, role: target.role }];
+        const doomed = [
+          ...subUsers.map((u) => ({ ...u, role: 'SUB_USER' as const })),
+          { id: target.id, email: target.email, role: target.role },
+        ];
         const revoked: string[] = [];
         for (const user of doomed) {
           revoked.push(...(await tx.sessions.revokeAllOfUser(user.id, now, SESSION_REVOKED.deleted)));

@@ -78,7 +78,8 @@ export function createUserUpdates(deps: AuthFlowDeps) {
         const projectIds = await resolveProjectIds(tx, actor, refs);
         if (target.role === 'SUB_USER') assertSubset(projectIds, admin ? await tx.projects.assignedProjectIds(admin.id) : []);
         const { added, removed, cuts } = await tx.userAdmin.replaceAssignments(target.id, projectIds, now);
-        const prune = target.role === 'ADMIN' ? await tx.userAdmin.pruneSubUserAssignments(target.id, projectIds) : { userIds: [], cuts: [] };
+        const prune =
+          target.role === 'ADMIN' ? await tx.userAdmin.pruneSubUserAssignments(target.id, projectIds) : { userIds: [], cuts: [] };
         const pruned = prune.userIds;
         await recordAccessCuts(tx, [...cuts, ...prune.cuts], now);
         await audit.record(

@@ -52,7 +52,10 @@ const isDeletion = (event: StreamEvent) => event.type === 'project.revoked' && e
  * once when this instance committed events or, with Redis, when another one says it did. Each stream first
  * replays what it missed; rows that arrive meanwhile wait and are sent after it, without repeats.
  */
-export function createEventHub(deps: { store: DataStore; clock: Clock; logger: Logger; link?: SharedStateLink }, options: EventHubOptions = {}) {
+export function createEventHub(
+  deps: { store: DataStore; clock: Clock; logger: Logger; link?: SharedStateLink },
+  options: EventHubOptions = {},
+) {
   const { store, clock, logger, link } = deps;
   const events = store.repos.projectEvents;
   const pollMs = options.pollMs ?? (link ? 1000 : 250);
@@ -83,7 +86,8 @@ export function createEventHub(deps: { store: DataStore; clock: Clock; logger: L
   }
 
   function deliver(event: ProjectEvent) {
-    const targets = event.projectId === null ? [...byProject.values()].flatMap((set) => [...set]) : [...(byProject.get(event.projectId) ?? [])];
+    const targets =
+      event.projectId === null ? [...byProject.values()].flatMap((set) => [...set]) : [...(byProject.get(event.projectId) ?? [])];
     for (const stream of targets) {
       if (stream.pending) stream.pending.push(event);
       else send(stream, event);
@@ -116,7 +120,9 @@ export function createEventHub(deps: { store: DataStore; clock: Clock; logger: L
       return;
     }
     reading = readOnce()
-      .catch((error: unknown) => logger.warn({ event: 'project_events_read_failed', err: (error as Error).message }, 'project events not read'))
+      .catch((error: unknown) =>
+        logger.warn({ event: 'project_events_read_failed', err: (error as Error).message }, 'project events not read'),
+      )
       .finally(() => {
         reading = undefined;
         if (readAgain) {
@@ -172,7 +178,8 @@ export function createEventHub(deps: { store: DataStore; clock: Clock; logger: L
   async function replay(stream: Stream) {
     if (stream.lastEventId !== undefined) {
       const purged = await events.purgeMark();
-      if (stream.lastEventId < purged.id) send(stream, { id: purged.id, type: 'resync', at: purged.at ?? clock.now(), projectId: stream.projectId });
+      if (stream.lastEventId < purged.id)
+        send(stream, { id: purged.id, type: 'resync', at: purged.at ?? clock.now(), projectId: stream.projectId });
     }
     for (;;) {
       const rows = await events.after(stream.sentId, PAGE, stream.projectId);

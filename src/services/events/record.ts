@@ -42,6 +42,12 @@ export function recordAccessCuts(tx: Repositories, cuts: ReadonlyArray<{ userId:
 }
 
 /** `project.revoked`: every project token of the project below `gen` stops. */
-export function recordProjectRevoked(tx: Repositories, projectId: number, gen: number, reason: 'DEACTIVATED' | 'PROJECT_DELETED', at: Date) {
+export function recordProjectRevoked(
+  tx: Repositories,
+  projectId: number,
+  gen: number,
+  reason: 'DEACTIVATED' | 'PROJECT_DELETED',
+  at: Date,
+) {
   return tx.projectEvents.record([{ projectId, userId: null, type: 'project.revoked', sessionId: null, gen, reason }], at);
 }

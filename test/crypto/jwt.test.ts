@@ -67,8 +67,8 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
     expect(error).toBeInstanceOf(AppError);
     return (error as AppError).code;
   };
-  const accessToken = () => tokens.signAccessToken(sampleUser(), SID);
-  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID, 0);
+  const accessToken = () => tokens.signAccessToken(sampleUser(), SID, 3);
+  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID, 0, 3);
 
   it('round-trips an access token with exactly the documented claims', async () => {
     const signed = accessToken();
@@ -88,6 +88,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       iat: iatNow,
       exp: iatNow + TTL,
       tokenType: 'ACCESS',
+      gen: 3,
     };
     expect(payload).toStrictEqual(expected);
     expect(signed.jti).toMatch(/^[0-9a-f-]{36}$/);
@@ -109,6 +110,7 @@ describe(`JWTs on ${TEST_DIALECT}`, () => {
       project,
       tokenType: 'PROJECT_ACCESS',
       pgen: 0,
+      gen: 3,
       sub: '42',
       iss: 'xtown-authenticator',
       aud: 'my-project',

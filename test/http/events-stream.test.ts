@@ -98,3 +98,27 @@ describe(`the events stream: credentials and endings (${TEST_DIALECT})`, () => {
     expect(t.container.events.openStreams()).toBe(0);
   });
 });
+
+describe('the events stream in the OpenAPI document', () => {
+  let t: TestApp;
+  useTestWorld(
+    async () => undefined,
+    (world) => ({ t } = world),
+  );
+
+  it('documents the text/event-stream answer with the shape of each event’s data, and the 401', async () => {
+    const document = (await t.get('/api/docs/json')).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>>;
+    };
+    const operation = document.paths['/api/projects/{id}/events']?.get;
+    expect(operation).toBeDefined();
+    const schema = operation!.responses['200']!.content!['text/event-stream']!.schema as {
+      properties: Record<string, { enum?: string[] }>;
+      required: string[];
+    };
+    expect(Object.keys(schema.properties).sort()).toEqual(['at', 'gen', 'id', 'projectId', 'reason', 'sessionId', 'type', 'userId']);
+    expect(schema.properties.type!.enum).toContain('resync');
+    expect(schema.properties.reason!.enum).toContain('KEY_ROTATED');
+    expect(Object.keys(operation!.responses).sort()).toEqual(['200', '400', '401', '429']);
+  });
+});

@@ -108,7 +108,10 @@ describe('the events stream in the OpenAPI document', () => {
 
   it('documents the text/event-stream answer with the shape of each event’s data, and the 401', async () => {
     const document = (await t.get('/api/docs/json')).json() as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> }>
+      >;
     };
     const operation = document.paths['/api/projects/{id}/events']?.get;
     expect(operation).toBeDefined();

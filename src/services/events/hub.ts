@@ -27,7 +27,10 @@ export interface StreamRequest {
 }
 
 export interface EventHubOptions {
-  /** How often the table is read while streams are open: 250 ms without Redis, 1 s with it (a safety net). */
+  /**
+   * With Redis, how often the table is read anyway while streams are open (a safety net behind the nudges;
+   * default 1 s). Without Redis, or while it is unreachable, it is read every 250 ms.
+   */
   pollMs?: number;
   /** The comment line, and the check that the project and the stream's secret still hold. */
   heartbeatMs?: number;
@@ -42,6 +45,7 @@ interface Stream extends StreamRequest {
 }
 
 const PAGE = 500;
+const FAST_POLL_MS = 250;
 /** Ids are dense (rollbacks undo the counter too): a missing one is awaited this long before it is given up. */
 const GAP_WAIT_MS = 2000;
 const isDeletion = (event: StreamEvent) => event.type === 'project.revoked' && event.reason === 'PROJECT_DELETED';
@@ -58,7 +62,8 @@ export function createEventHub(
 ) {
   const { store, clock, logger, link } = deps;
   const events = store.repos.projectEvents;
-  const pollMs = options.pollMs ?? (link ? 1000 : 250);
+  const pollMs = options.pollMs ?? 1000;
+  let lastReadAt = 0;
   const heartbeatMs = options.heartbeatMs ?? 5000;
   const byProject = new Map<number, Set<Stream>>();
   let count = 0;
@@ -119,6 +124,7 @@ export function createEventHub(
       readAgain = true;
       return;
     }
+    lastReadAt = Date.now();
     reading = readOnce()
       .catch((error: unknown) =>
         logger.warn({ event: 'project_events_read_failed', err: (error as Error).message }, 'project events not read'),
@@ -151,7 +157,10 @@ export function createEventHub(
   async function start() {
     lastId = await events.latestId();
     running = true;
-    poll = setInterval(nudge, pollMs);
+    poll = setInterval(() => {
+      // The nudges carry the news while Redis is there; the slow poll only catches what one might have lost.
+      if (!link?.available() || Date.now() - lastReadAt >= pollMs) nudge();
+    }, FAST_POLL_MS);
     beat = setInterval(() => void heartbeat(), heartbeatMs);
     poll.unref();
     beat.unref();

@@ -15,7 +15,8 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '003_job_leases': jobLeases,
   '004_access_generations': accessGenerations,
   '005_previous_client_secret': previousClientSecret,
-  // 006 (the key ring) comes from another branch; Kysely runs a missing earlier one too when it arrives, in name order.
+  // 006 (the key ring) comes from another branch and goes above this line; Kysely refuses a database that ran 007
+  // before 006 existed (unordered migrations), so both must land before any release.
   '007_project_events': projectEvents,
 };
 

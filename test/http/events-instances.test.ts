@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, buildTestApp, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
-import { deletePrefix, openTestRedis, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
+import { closedPort, deletePrefix, openTestRedis, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis.js';
 import { is, seedEventsWorld, signIn, stream } from './events-fixture.js';
 
 /**
@@ -17,10 +17,13 @@ describe(`project events across instances (${TEST_DIALECT})`, () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
 
-  async function pair(withRedis: boolean): Promise<[TestApp, TestApp]> {
+  async function pair(withRedis: boolean | 'unreachable'): Promise<[TestApp, TestApp]> {
     const redisKeyPrefix = uniqueRedisPrefix('events');
     const options: TestAppOptions = { redisKeyPrefix };
-    if (withRedis) {
+    if (withRedis === 'unreachable') {
+      // Nothing listens there: the hub must notice and poll fast again.
+      Object.assign(options, { env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` }, events: { pollMs: 60_000 } });
+    } else if (withRedis) {
       const raw = await openTestRedis();
       cleanups.push(async () => {
         await deletePrefix(raw, redisKeyPrefix);
@@ -38,10 +41,11 @@ describe(`project events across instances (${TEST_DIALECT})`, () => {
     return [a, b];
   }
 
-  for (const withRedis of [false, true]) {
-    it(`an event caused on one instance reaches a stream on the other within a second (${withRedis ? 'Redis' : 'no Redis'})`, async () => {
+  for (const withRedis of [false, true, 'unreachable'] as const) {
+    const label = withRedis === 'unreachable' ? 'Redis unreachable' : withRedis ? 'Redis' : 'no Redis';
+    it(`an event caused on one instance reaches a stream on the other within a second (${label})`, async () => {
       const [a, b] = await pair(withRedis);
-      if (withRedis) expect(b.container.redis?.available()).toBe(true);
+      if (withRedis) expect(b.container.redis?.available()).toBe(withRedis === true);
       const w = await seedEventsWorld(a);
       const onB = await stream(b, w.crm);
       expect(onB.status).toBe(200);

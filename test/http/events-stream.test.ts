@@ -125,3 +125,20 @@ describe('the events stream in the OpenAPI document', () => {
     expect(Object.keys(operation!.responses).sort()).toEqual(['200', '400', '401', '429']);
   });
 });
+
+describe('the events stream and the backend budget', () => {
+  let t: TestApp;
+  let w: EventsWorld;
+  useTestWorld(seedEventsWorld, (world) => ({ t, w } = world), { app: { env: { BACKEND_RATE_LIMIT_MAX: '2' } } });
+
+  it('counts each stream against its project once the secret verified, and a refused one against the address', async () => {
+    const open = [await stream(t, w.crm), await stream(t, w.crm)];
+    expect(open.map((client) => client.status)).toEqual([200, 200]);
+    const third = await stream(t, w.crm);
+    expect(third.status).toBe(429);
+    expect(third.headers['retry-after']).toBeDefined();
+    // Another project has its own budget.
+    expect((await stream(t, w.erp)).status).toBe(200);
+    for (const client of open) client.close();
+  });
+});

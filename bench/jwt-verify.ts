@@ -57,7 +57,7 @@ const user: UserWithProjects = {
     isActive: true,
   })),
 };
-const { token } = service.signAccessToken(user, '7f1c0e6e-6f9e-4d43-9a55-0c8f1d1d2a11');
+const { token } = service.signAccessToken(user, '7f1c0e6e-6f9e-4d43-9a55-0c8f1d1d2a11', 0);
 
 const tokenBytes = Buffer.from(token, 'latin1');
 const fresh = () => tokenBytes.toString('latin1');

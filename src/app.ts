@@ -25,6 +25,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { jwksRoutes } from './http/routes/jwks.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { projectsRoutes } from './http/routes/projects.js';
+import { projectEventsRoutes } from './http/routes/events.js';
 import { usersRoutes } from './http/routes/users.js';
 import './http/types.js';
 
@@ -131,6 +132,7 @@ export async function createApp(c: Container, options: AppOptions = {}): Promise
   });
   await app.register(authBackendRoutes(deps), { prefix: '/api/auth' });
   await app.register(projectsRoutes(deps), { prefix: '/api/projects' });
+  await app.register(projectEventsRoutes({ ...deps, events: c.events }), { prefix: '/api/projects' });
   await app.register(usersRoutes(deps), { prefix: '/api/users' });
   await app.register(auditLogsRoutes(deps), { prefix: '/api/audit-logs' });
   await app.register(jwksRoutes(c.keys, c.config.jwksMaxAgeSec));

@@ -26,6 +26,7 @@ import { createFailoverRateLimitStore } from './services/rate-limit/failover-sto
 import { createRedisRateLimitStore } from './redis/rate-limit-store.js';
 import { connectRedis } from './redis/link.js';
 import { startRevocationSync } from './services/revocation/index.js';
+import { createEventHub, type EventHubOptions } from './services/events/hub.js';
 import { createSessionService } from './services/sessions.js';
 
 export interface ContainerOverrides {
@@ -35,6 +36,8 @@ export interface ContainerOverrides {
   outbox?: OutboxWorkerOptions;
   /** Prefix of every Redis key and channel (default `xtown:`); tests give each run its own. */
   redisKeyPrefix?: string;
+  /** The events hub's poll and heartbeat intervals (tests shorten the heartbeat). */
+  events?: EventHubOptions;
 }
 
 /**
@@ -73,7 +76,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     jwksMaxAgeSec: config.jwksMaxAgeSec,
     tokenTtlSec: config.accessTokenTtlSec,
     rotationDays: config.keyRotationDays,
-    onRotated: (rotation) => logger.warn({ event: 'signing_key_rotated', ...rotation }, 'signing key rotated'),
+    onRotated: async (rotation) => {
+      logger.warn({ event: 'signing_key_rotated', ...rotation }, 'signing key rotated');
+      // Offline verifiers refetch the JWKS (a compromised key must leave their caches now).
+      await store.repos.projectEvents.keysRotated(clock.now());
+    },
   });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
@@ -93,6 +100,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const authState = createAuthStateCache({ store, clock });
   const revocation = await startRevocationSync({ cache: authState, store, clock, logger, redis });
   const audit = createAuditLog({ store, clock, logger });
+  const events = createEventHub({ store, clock, logger, link: redis }, overrides.events);
   const otps = createOtpService({ store, secrets, clock, config, emails, audit, logger });
   const sessions = createSessionService({ store, clock, config, secrets, tokens, authState, audit, logger });
   const flowDeps = { store, clock, config, secrets, hasher, tokens, otps, emails, limiter, sessions, authState, audit, logger, metrics };
@@ -125,12 +133,15 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     auth,
     admin,
     audit,
+    /** Follows project_events and serves the projects' event streams (GET /api/projects/:id/events). */
+    events,
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       keyRotation.stop();
       await cleanup.stop();
       await worker.stop();
       await revocation.stop();
+      await events.stop();
       await limiterStore.close();
       await redis?.close();
       await mailer.close();

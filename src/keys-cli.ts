@@ -22,6 +22,7 @@ try {
     jwksMaxAgeSec: config.jwksMaxAgeSec,
     tokenTtlSec: config.accessTokenTtlSec,
     rotationDays: config.keyRotationDays,
+    onRotated: () => store.repos.projectEvents.keysRotated(new Date()),
   });
   const before = keys.signingKey.kid;
   const rotated = await keys.rotate({ compromised });

@@ -38,6 +38,7 @@ async function main() {
       stopping = true;
     },
     closeResources: () => container.close(),
+    endStreams: () => container.events.closeAll(),
     logger,
     delayMs: config.shutdownDelayMs,
     graceMs: config.shutdownGraceMs,

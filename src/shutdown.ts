@@ -8,6 +8,11 @@ export interface GracefulShutdownDeps {
   app: FastifyInstance;
   /** Turns readiness to 503 (the first thing that happens). */
   markStopping(): void;
+  /**
+   * Ends the open event streams (they never finish on their own) with a hint to reconnect, right after
+   * markStopping, so that the drain never waits on them and their clients move to another instance.
+   */
+  endStreams?(): void;
   /** Stops background work and closes the database (and Redis): the container's close(). */
   closeResources(): Promise<void>;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -103,6 +108,7 @@ export function createGracefulShutdown(deps: GracefulShutdownDeps) {
 
   async function drain(signal: string): Promise<ShutdownOutcome> {
     markStopping();
+    deps.endStreams?.();
     draining = true;
     logger.info({ event: 'shutdown', signal, inFlight: active.size, delayMs, graceMs }, 'shutting down: finishing in-flight requests');
     for (const response of active) if (!response.headersSent) response.setHeader('Connection', 'close');

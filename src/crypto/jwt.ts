@@ -118,19 +118,20 @@ export function createTokenService({ keys, clock, config, verifiedCacheSize = 10
   };
 
   return {
-    signAccessToken(user: UserWithProjects, sid: string): SignedToken {
+    signAccessToken(user: UserWithProjects, sid: string, gen: number): SignedToken {
       const reg = registered(user.id, config.audience, sid);
-      const claims: AccessTokenClaims = { ...userClaims(user), projects: accessProjects(user), ...reg, tokenType: 'ACCESS' };
+      const claims: AccessTokenClaims = { ...userClaims(user), projects: accessProjects(user), ...reg, tokenType: 'ACCESS', gen };
       return { token: sign(claims), expiresAt: new Date(reg.exp * 1000), jti: reg.jti };
     },
 
-    signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number): SignedToken {
+    signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number, gen: number): SignedToken {
       const reg = registered(user.id, project.customProjectId, sid);
       const claims: ProjectTokenClaims = {
         ...userClaims(user),
         project: { id: project.id, customProjectId: project.customProjectId, name: project.name },
         tokenType: 'PROJECT_ACCESS',
         pgen,
+        gen,
         ...reg,
       };
       return { token: sign(claims), expiresAt: new Date(reg.exp * 1000), jti: reg.jti };

@@ -71,7 +71,13 @@ export async function loadKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
     return view;
   };
 
-  const rotate = async (options: { compromised?: boolean; algorithm?: SigningAlgorithm; onlyIf?: (signing: SigningKeyRow) => boolean }) => {
+  const rotate = async (options: {
+    compromised?: boolean;
+    algorithm?: SigningAlgorithm;
+    onlyIf?: (signing: SigningKeyRow) => boolean;
+    /** The first key of an empty table: nobody holds a JWKS to refresh. */
+    first?: boolean;
+  }) => {
     const compromised = options.compromised ?? false;
     const keyAlgorithm = options.algorithm ?? algorithm;
     const planOptions = { compromised, maxAgeMs, ttlMs, onlyIf: options.onlyIf };
@@ -98,12 +104,12 @@ export async function loadKeyRing(deps: KeyRingDeps): Promise<KeyRing> {
       return { key, retire: plan.retire } satisfies KeyRotationPlan;
     });
     await load();
-    if (applied) await deps.onRotated?.({ kid, algorithm: keyAlgorithm, compromised });
+    if (applied && !options.first) await deps.onRotated?.({ kid, algorithm: keyAlgorithm, compromised });
     return applied;
   };
 
   await load();
-  if (!signingRowAt(loaded.rows, clock.now().getTime())) await rotate({ onlyIf: () => false });
+  if (!signingRowAt(loaded.rows, clock.now().getTime())) await rotate({ onlyIf: () => false, first: loaded.rows.length === 0 });
   const ring: KeyRing = {
     get signingKey() {
       return current().signing;

@@ -6,6 +6,7 @@ import { accessGenerations } from './migrations/004_access_generations.js';
 import { jobLeases } from './migrations/003_job_leases.js';
 import { previousClientSecret } from './migrations/005_previous_client_secret.js';
 import { keyLifecycle } from './migrations/006_key_lifecycle.js';
+import { projectEvents } from './migrations/007_project_events.js';
 import type { DialectMigration } from './migrations/types.js';
 
 /** In order; append, never edit one that has shipped. */
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '004_access_generations': accessGenerations,
   '005_previous_client_secret': previousClientSecret,
   '006_key_lifecycle': keyLifecycle,
+  '007_project_events': projectEvents,
 };
 
 class InCodeProvider implements MigrationProvider {

@@ -37,6 +37,8 @@ export interface UsersTable {
   superAdminSlot: number | null;
   failedLoginCount: Generated<number>;
   lockedUntil: NullableTimestamp;
+  /** The user's token generation (the `gen` claim), raised by every revocation of all of its tokens (migration 007). */
+  tokenGen: Generated<number>;
 }
 
 export interface ProjectsTable {
@@ -195,6 +197,25 @@ export interface RevocationEventsTable {
   createdAt: Timestamp;
 }
 
+/** One event of a project's stream (API.md "Project events"); projectId null: every project's. */
+export interface ProjectEventsTable {
+  id: number;
+  projectId: number | null;
+  type: string;
+  at: Timestamp;
+  userId: number | null;
+  sessionId: string | null;
+  gen: number | null;
+  reason: string | null;
+}
+
+/** `last`: the newest project event id handed out; `purged`: the newest one the cleanup deleted, with its time. */
+export interface ProjectEventCountersTable {
+  name: 'last' | 'purged';
+  value: number;
+  at: NullableTimestamp;
+}
+
 export interface DB {
   users: UsersTable;
   projects: ProjectsTable;
@@ -211,6 +232,8 @@ export interface DB {
   job_leases: JobLeasesTable;
   revocation_events: RevocationEventsTable;
   access_cutoffs: AccessCutoffsTable;
+  project_events: ProjectEventsTable;
+  project_event_counters: ProjectEventCountersTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

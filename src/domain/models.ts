@@ -45,6 +45,8 @@ export interface UserRecord extends User {
   isVerifiedSuperAdmin: boolean;
   failedLoginCount: number;
   lockedUntil: Date | null;
+  /** The user's token generation: what its tokens carry as `gen` (API.md "Tokens"). */
+  tokenGen: number;
 }
 
 export interface Project {
@@ -72,6 +74,13 @@ export interface UserProfileChanges {
 
 /** Strips what only the services may see (hash, lockout counters) from a user record. */
 export function toPublicUser(record: User): User {
-  const { passwordHash: _hash, isVerifiedSuperAdmin: _slot, failedLoginCount: _count, lockedUntil: _lock, ...user } = record as UserRecord;
+  const {
+    passwordHash: _hash,
+    isVerifiedSuperAdmin: _slot,
+    failedLoginCount: _count,
+    lockedUntil: _lock,
+    tokenGen: _gen,
+    ...user
+  } = record as UserRecord;
   return user;
 }

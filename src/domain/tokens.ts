@@ -33,6 +33,8 @@ export interface AccessTokenProject {
 export interface AccessTokenClaims extends TokenUserClaims, RegisteredClaims {
   projects: AccessTokenProject[];
   tokenType: 'ACCESS';
+  /** The user's token generation at issue (API.md "Tokens"; migration 007). */
+  gen: number;
 }
 
 export interface ProjectTokenProject {
@@ -46,6 +48,8 @@ export interface ProjectTokenClaims extends TokenUserClaims, RegisteredClaims {
   tokenType: 'PROJECT_ACCESS';
   /** The generation of the user's access to the project at issue (API.md "Tokens"; migration 004). */
   pgen: number;
+  /** The user's token generation at issue (migration 007). */
+  gen: number;
 }
 
 export type ExpectedTokenType = TokenType | 'ANY';
@@ -69,8 +73,9 @@ export interface SignedToken {
 
 /** Signs and verifies the service's tokens (crypto/jwt.ts); revocation is the authenticator's. */
 export interface TokenService {
-  signAccessToken(user: UserWithProjects, sid: string): SignedToken;
-  signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number): SignedToken;
+  /** `gen`: the user's token generation (UserRecord.tokenGen); left out, 0, which only errs towards revoked. */
+  signAccessToken(user: UserWithProjects, sid: string, gen: number): SignedToken;
+  signProjectToken(user: User, project: ProjectTokenProject, sid: string, pgen: number, gen: number): SignedToken;
   /** With the keys in memory only; throws AppError TOKEN_INVALID or TOKEN_EXPIRED, nothing else. */
   verifyTokenSync(token: string, expected: ExpectedTokenType): VerifiedToken;
   /** Like verifyTokenSync; a token naming an unknown kid triggers one rate-limited reload of the keys. */

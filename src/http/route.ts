@@ -56,6 +56,8 @@ interface Declaration<P, Q, B, R> {
   response?: R;
   /** Error statuses the handler itself may answer with, beyond those the declaration implies. */
   errors?: readonly number[];
+  /** A 200 that is a `text/event-stream`: the schema of each message's data, for the OpenAPI document. */
+  eventStream?: { schema: Schema; description: string };
 }
 
 /**
@@ -69,7 +71,7 @@ export function route<
   B extends Schema | undefined = undefined,
   R extends Record<number, Schema> = {},
 >(declaration: Declaration<P, Q, B, R>) {
-  const { access, roles, summary, description, tags, hide, logLevel, params, querystring, body, response } = declaration;
+  const { access, roles, summary, description, tags, hide, logLevel, params, querystring, body, response, eventStream } = declaration;
   const limits = declaration.limits ?? [access === 'project-backend' ? 'backend' : 'general'];
   const statuses = new Set(declaration.errors ?? []);
   if (params || querystring || body) statuses.add(400);
@@ -90,7 +92,13 @@ export function route<
       ...(params ? { params } : {}),
       ...(querystring ? { querystring } : {}),
       ...(body ? { body } : {}),
-      response: { ...errors, ...response },
+      response: {
+        ...errors,
+        ...response,
+        ...(eventStream
+          ? { 200: { description: eventStream.description, content: { 'text/event-stream': { schema: eventStream.schema } } } }
+          : {}),
+      },
       // Typed by the success answers only: the handlers throw errors, they never return them.
     } as unknown as { summary: string; params: P; querystring: Q; body: B; response: R },
   };

@@ -24,6 +24,11 @@ export interface CleanupOptions {
   otpRetentionMs?: number;
   /** Delivered or abandoned emails are kept this long (for the operator's inquiries). */
   outboxRetentionMs?: number;
+  /**
+   * Project events are kept this long (at least JWT_EXPIRES_IN, the default: a token issued before a deleted
+   * event has expired by then); a reader resuming before the newest deleted one gets `resync`.
+   */
+  projectEventRetentionMs?: number;
   /** Delay of the first run after start(): a fleet restarted more often than the interval still cleans up. */
   firstRunDelayMs?: number;
 }
@@ -69,6 +74,7 @@ export function createCleanupJob({ store, clock, logger, config, options = {}, h
   const sessionGraceMs = options.sessionGraceMs ?? config.accessTokenTtlSec * 1000;
   const otpRetentionMs = options.otpRetentionMs ?? 24 * HOUR_MS;
   const outboxRetentionMs = options.outboxRetentionMs ?? 7 * 24 * HOUR_MS;
+  const projectEventRetentionMs = Math.max(options.projectEventRetentionMs ?? 0, config.accessTokenTtlSec * 1000);
   const firstRunDelayMs = options.firstRunDelayMs ?? Math.min(intervalMs, 30_000);
   // A little short of the interval, so that the holder's next tick (never early, often a little late) finds it free.
   const leaseMs = intervalMs - Math.min(5_000, Math.floor(intervalMs / 10));
@@ -92,6 +98,10 @@ export function createCleanupJob({ store, clock, logger, config, options = {}, h
     { name: 'otpLockouts', run: (now) => repos.otps.deleteExpiredLockouts(now) },
     { name: 'projectCodes', run: (now, limit) => repos.cleanup.deleteSpentProjectCodes(now, limit) },
     { name: 'emails', run: (now, limit) => repos.outbox.deleteSentBefore(new Date(now.getTime() - outboxRetentionMs), limit) },
+    {
+      name: 'projectEvents',
+      run: (now, limit) => repos.projectEvents.purgeOlderThan(new Date(now.getTime() - projectEventRetentionMs), limit),
+    },
   ];
 
   let started = false;

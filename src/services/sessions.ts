@@ -8,7 +8,8 @@ import { auditEntry, type AuditLog } from './audit.js';
 import type { AuthStateCache } from './auth-state.js';
 import type { Clock } from '../domain/clock.js';
 import { type RefreshRefusalReason, REFUSAL_OF, SESSION_REVOKED, type SessionRevokedReason } from '../domain/session-revocation.js';
-import { toPublicUser, type User, type UserWithProjects } from '../domain/models.js';
+import { toPublicUser, type User, type UserRecord, type UserWithProjects } from '../domain/models.js';
+import { recordSessionRevoked, revokeUserTokens } from './events/record.js';
 import type { RequestMeta, TokenService } from '../domain/ports.js';
 
 export interface LoginPayload {
@@ -62,10 +63,23 @@ export function createSessionService(deps: SessionDeps) {
     return plain;
   }
 
+  /**
+   * Revokes one session and, when it was live until now, tells the projects (session.revoked) in the same
+   * transaction.
+   */
+  async function endSession(sessionId: string, userId: number, reason: SessionRevokedReason, event: 'LOGOUT' | 'REUSE_DETECTED') {
+    const now = clock.now();
+    await store.transaction(async (tx) => {
+      if (!(await tx.sessions.revoke(sessionId, now, reason))) return;
+      const user = await tx.users.findById(userId);
+      if (user) await recordSessionRevoked(tx, user, sessionId, event, now);
+    });
+    authState.invalidateSessions([sessionId]);
+  }
+
   /** Revokes a session for reuse of a rotated token: the whole chain dies, and every instance hears of it. */
   async function killChain(sessionId: string, userId: number, meta: RequestMeta | undefined, reason: SessionRevokedReason) {
-    await store.repos.sessions.revoke(sessionId, clock.now(), reason);
-    authState.invalidateSessions([sessionId]);
+    await endSession(sessionId, userId, reason, 'REUSE_DETECTED');
     deps.logger.warn(
       { event: 'refresh_token_reuse', userId, sessionId, reqId: meta?.reqId },
       'refresh token reuse detected; session revoked',
@@ -106,14 +120,14 @@ export function createSessionService(deps: SessionDeps) {
 
   return {
     /** Opens a session for a user who just proved who they are; call inside the transaction that proved it. */
-    async start(tx: Repositories, user: User): Promise<LoginPayload> {
+    async start(tx: Repositories, user: UserRecord): Promise<LoginPayload> {
       const now = clock.now();
       const sessionId = randomUUID();
       const expiresAt = new Date(now.getTime() + config.refreshTokenTtlSec * 1000);
       await tx.sessions.create({ id: sessionId, userId: user.id, createdAt: now, expiresAt, revokedAt: null, revokedReason: null });
       const refreshToken = await newRefreshToken(tx, user.id, sessionId, expiresAt);
       const fullUser = await withProjects(tx, user);
-      const access = await tokens.signAccessToken(fullUser, sessionId);
+      const access = await tokens.signAccessToken(fullUser, sessionId, user.tokenGen);
       return {
         accessToken: access.token,
         refreshToken,
@@ -136,7 +150,7 @@ export function createSessionService(deps: SessionDeps) {
       });
       if (!outcome.ok) throw await refusal(outcome.token, now, meta);
       const { user, projects, sessionId, expiresAt } = outcome.rotation;
-      const access = await tokens.signAccessToken({ ...toPublicUser(user), projects }, sessionId);
+      const access = await tokens.signAccessToken({ ...toPublicUser(user), projects }, sessionId, user.tokenGen);
       const refreshExpiresIn = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
       return { accessToken: access.token, refreshToken: next.plain, expiresIn: config.accessTokenTtlSec, refreshExpiresIn };
     },
@@ -155,13 +169,18 @@ export function createSessionService(deps: SessionDeps) {
     },
 
     async revokeSession(sessionId: string, userId: number, meta?: RequestMeta): Promise<void> {
-      await store.repos.sessions.revoke(sessionId, clock.now(), SESSION_REVOKED.logout);
-      authState.invalidateSessions([sessionId]);
+      await endSession(sessionId, userId, SESSION_REVOKED.logout, 'LOGOUT');
       await audit.record({ userId, actorEmail: null, action: 'LOGOUT', resource: 'session', success: true }, meta);
     },
 
     async logoutAllDevices(userId: number, meta?: RequestMeta): Promise<void> {
-      const ids = await store.repos.sessions.revokeAllOfUser(userId, clock.now(), SESSION_REVOKED.logoutAll);
+      const now = clock.now();
+      const ids = await store.transaction(async (tx) => {
+        const revoked = await tx.sessions.revokeAllOfUser(userId, now, SESSION_REVOKED.logoutAll);
+        const user = await tx.users.findById(userId);
+        if (user) await revokeUserTokens(tx, user, 'LOGOUT_ALL', now);
+        return revoked;
+      });
       authState.invalidateSessions(ids);
       await audit.record(
         { userId, actorEmail: null, action: 'LOGOUT_ALL', resource: 'session', details: { sessions: ids.length }, success: true },

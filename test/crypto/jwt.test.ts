@@ -75,8 +75,8 @@ describe.each(SIGNING_ALGORITHMS)(`JWTs (%s) on ${TEST_DIALECT}`, (ALG: SigningA
     expect(error).toBeInstanceOf(AppError);
     return (error as AppError).code;
   };
-  const accessToken = () => tokens.signAccessToken(sampleUser(), SID);
-  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID, 0);
+  const accessToken = () => tokens.signAccessToken(sampleUser(), SID, 3);
+  const projectToken = () => tokens.signProjectToken(sampleUser(), project, SID, 0, 3);
 
   it('round-trips an access token with exactly the documented claims', async () => {
     const signed = accessToken();
@@ -96,6 +96,7 @@ describe.each(SIGNING_ALGORITHMS)(`JWTs (%s) on ${TEST_DIALECT}`, (ALG: SigningA
       iat: iatNow,
       exp: iatNow + TTL,
       tokenType: 'ACCESS',
+      gen: 3,
     };
     expect(payload).toStrictEqual(expected);
     expect(signed.jti).toMatch(/^[0-9a-f-]{36}$/);
@@ -117,6 +118,7 @@ describe.each(SIGNING_ALGORITHMS)(`JWTs (%s) on ${TEST_DIALECT}`, (ALG: SigningA
       project,
       tokenType: 'PROJECT_ACCESS',
       pgen: 0,
+      gen: 3,
       sub: '42',
       iss: tokenConfig.issuer,
       aud: 'my-project',
@@ -220,7 +222,7 @@ describe.each(SIGNING_ALGORITHMS)(`JWTs (%s) on ${TEST_DIALECT}`, (ALG: SigningA
 
   it("refuses a token signed by another key ring, even under this ring's kid", async () => {
     const foreign = createTokenService({ keys: foreignRing, clock, config: tokenConfig });
-    await expect(tokens.verifyToken(foreign.signAccessToken(sampleUser(), SID).token, 'ACCESS')).rejects.toMatchObject({
+    await expect(tokens.verifyToken(foreign.signAccessToken(sampleUser(), SID, 0).token, 'ACCESS')).rejects.toMatchObject({
       code: 'TOKEN_INVALID',
     });
     const { privateKey } = await generateSigningKey(ALG);

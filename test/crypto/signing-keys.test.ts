@@ -81,7 +81,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       const db = await fresh();
       const clock = fixedClock();
       const before = await loadKeyRing({ store: (await db.open()).repos.signingKeys, secrets: createSecrets(SECRET_ONE), clock });
-      const { token } = createTokenService({ keys: before, clock, config: tokenConfig }).signAccessToken(sampleUser(), SID);
+      const { token } = createTokenService({ keys: before, clock, config: tokenConfig }).signAccessToken(sampleUser(), SID, 0);
       const [oldRow] = await db.database.db.selectFrom('signing_keys').selectAll().execute();
 
       const after = await loadKeyRing({
@@ -152,7 +152,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     it('publishes a new key at once, signs with it only after JWKS_MAX_AGE, and unpublishes the old one after its last token expired', async () => {
       const { clock, a, b } = await twoInstances();
       const first = a.ring.signingKey.kid;
-      const before = a.tokens.signAccessToken(sampleUser(), SID).token;
+      const before = a.tokens.signAccessToken(sampleUser(), SID, 0).token;
       const etag = a.ring.jwks().etag;
 
       expect(await a.ring.rotate()).toBe(true);
@@ -168,7 +168,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
 
       clock.advance((MAX_AGE - 1) * 1000);
       for (const { ring } of [a, b]) expect(ring.signingKey.kid).toBe(second);
-      const after = b.tokens.signAccessToken(sampleUser(), SID).token;
+      const after = b.tokens.signAccessToken(sampleUser(), SID, 0).token;
       expect(a.tokens.verifyTokenSync(after, 'ACCESS').userId).toBe(42);
       expect(b.tokens.verifyTokenSync(before, 'ACCESS').userId).toBe(42);
 
@@ -184,7 +184,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     it("after a compromise, signs with a new key at once and refuses the old key's tokens on every instance", async () => {
       const { clock, a, b } = await twoInstances();
       const first = a.ring.signingKey.kid;
-      const leaked = a.tokens.signAccessToken(sampleUser(), SID).token;
+      const leaked = a.tokens.signAccessToken(sampleUser(), SID, 0).token;
       expect(b.tokens.verifyTokenSync(leaked, 'ACCESS').userId).toBe(42); // now in b's verified cache
       await a.ring.rotate(); // a pending key is replaced as well
       expect(await a.ring.rotate({ compromised: true })).toBe(true);
@@ -213,7 +213,7 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
     it("switches JWT_SIGNING_ALG through a rotation: the old key's live tokens keep verifying", async () => {
       const { clock, a, open } = await twoInstances({ algorithm: 'EdDSA' });
       expect(a.ring.signingKey.algorithm).toBe('EdDSA');
-      const old = a.tokens.signAccessToken(sampleUser(), SID).token;
+      const old = a.tokens.signAccessToken(sampleUser(), SID, 0).token;
       const rs = await open('RS256'); // a restart with the new setting
       expect(rs.ring.signingKey.algorithm).toBe('EdDSA');
       expect(
@@ -225,7 +225,9 @@ describe(`signing keys on ${TEST_DIALECT}`, () => {
       clock.advance(MAX_AGE * 1000);
       expect(rs.ring.signingKey.algorithm).toBe('RS256');
       expect(rs.tokens.verifyTokenSync(old, 'ACCESS').userId).toBe(42);
-      expect(Buffer.from(rs.tokens.signAccessToken(sampleUser(), SID).token.split('.')[0]!, 'base64url').toString()).toContain('"RS256"');
+      expect(Buffer.from(rs.tokens.signAccessToken(sampleUser(), SID, 0).token.split('.')[0]!, 'base64url').toString()).toContain(
+        '"RS256"',
+      );
     });
   });
 });

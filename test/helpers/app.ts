@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createContainer, type Container } from '../../src/container.js';
+import type { EventHubOptions } from '../../src/services/events/hub.js';
 import { createLogger } from '../../src/logger.js';
 import { fixedClock } from '../../src/domain/clock.js';
 import { CLIENT_SECRET_PURPOSE } from '../../src/services/auth/project-access.js';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   joinDatabase?: string;
   /** Prefix of Redis keys and channels; apps that play instances of one service share one, each test its own. */
   redisKeyPrefix?: string;
+  /** The events hub's intervals (a short heartbeat makes the secret and deletion checks quick). */
+  events?: EventHubOptions;
 }
 
 export interface TestApp {
@@ -89,6 +92,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger: createLogger(config, sink),
     outbox: { pollIntervalMs: 50 },
     redisKeyPrefix: options.redisKeyPrefix,
+    events: options.events,
   });
   const app = await createApp(container, options.dashboardFolder ? { dashboardFolder: options.dashboardFolder } : {});
   await app.ready();

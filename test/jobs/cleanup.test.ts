@@ -222,6 +222,7 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
       otpLockouts: 1,
       projectCodes: 2,
       emails: 2,
+      projectEvents: 0,
     });
 
     expect(await ids('sessions')).toEqual(['s-just-expired', 's-live', 's-revoked']);
@@ -277,7 +278,7 @@ describe(`the cleanup job on ${TEST_DIALECT}`, () => {
     expect(run.deleted).toMatchObject({ sessions: 8, refreshTokens: 16, otps: 7, projectCodes: 4, emails: 4, probe: 0 });
     expect(limits).toEqual([3]);
     // sessions 3+3+2, otps 3+3+1, lockouts 0, codes 3+1, emails 3+1, probe 0: a batch short of 3 ends each task.
-    expect(run.batches).toBe(3 + 3 + 1 + 2 + 2 + 1);
+    expect(run.batches).toBe(3 + 3 + 1 + 2 + 2 + 1 + 1);
     expect(await ids('sessions')).toEqual(['s-live']);
   });
 

@@ -1,3 +1,4 @@
+import { until } from '../helpers/until.js';
 import { createHmac } from 'node:crypto';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ describe('@xtown/verify: offline verification of the real service tokens', () =>
 
   it('verifies a real project token over the JWKS alone, and answers later calls from memory', async () => {
     const verifier = s.verifier();
+    // Current: connected to the events stream, which has replayed what was stored (a heartbeat follows the replay).
+    await until('the stream to be current', () => verifier.health().current);
     const { token } = await s.open('crm');
     const user = await verifier.verify(token);
     expect(user).toMatchObject({
@@ -33,7 +36,7 @@ describe('@xtown/verify: offline verification of the real service tokens', () =>
     for (let i = 0; i < 5; i++) expect(await verifier.verify(token)).toBe(user);
     expect(s.calls(JWKS)).toBe(1);
     expect(s.calls('/api/auth/validate-token')).toBe(0);
-    expect(verifier.health()).toMatchObject({ mode: 'offline', connected: false });
+    expect(verifier.health()).toMatchObject({ mode: 'offline', connected: true, current: true });
   });
 
   it('refuses forgeries: another key under the real kid, alg none, HS256 over the public key, a tampered payload', async () => {

@@ -41,13 +41,12 @@ export async function startService() {
       const data = response.json().data as { projectToken: string; redirectUrl: string };
       return { token: data.projectToken, code: new URL(data.redirectUrl).searchParams.get('xtown_code')! };
     },
-    /** A verifier of crm on the service's clock; without the stream (the service does not serve it yet) unless told. */
+    /** A verifier of crm on the service's clock, following the project's events stream unless told otherwise. */
     verifier(options: Partial<VerifierOptions> = {}): Verifier {
       const verifier = createVerifier({
         issuer: url,
         project: 'crm',
         clientSecret: crm.clientSecret,
-        events: false,
         fetch: countingFetch,
         now: () => t.clock.now().getTime(),
         ...options,

@@ -5,12 +5,14 @@
 import type { z } from 'zod';
 import type * as auditLogs from './audit.js';
 import type * as auth from './auth.js';
+import type * as events from './events.js';
 import type * as projects from './projects.js';
 import type * as users from './users.js';
 import type * as views from './views.js';
 
 export * as auditLogs from './audit.js';
 export * as auth from './auth.js';
+export * as events from './events.js';
 export * as health from './health.js';
 export * as jwks from './jwks.js';
 export * as projects from './projects.js';
@@ -34,5 +36,6 @@ export type LoginPayload = z.infer<typeof auth.loginPayload>;
 export type RefreshAnswer = z.infer<typeof auth.responses.refresh>['data'];
 export type UserStats = z.infer<typeof users.userStatsView>;
 export type ProjectStats = z.infer<typeof projects.projectStats>;
+export type ProjectEventData = z.infer<typeof events.projectEventData>;
 /** The error envelope every non-2xx answer carries. */
 export type ErrorEnvelope = z.infer<typeof import('./envelopes.js').errorEnvelope>;

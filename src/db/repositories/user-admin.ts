@@ -21,6 +21,13 @@ export interface UserListFilter {
   createdById?: number;
 }
 
+/** An unassignment: the user's project tokens for the project below `gen` never validate again. */
+export interface AccessCut {
+  userId: number;
+  projectId: number;
+  gen: number;
+}
+
 /** LIKE metacharacters are matched literally ('!' is the escape character on every dialect). */
 const likePattern = (search: string) => `%${search.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
@@ -167,17 +174,23 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
         .execute();
     },
 
-    /** Makes the user's assignments exactly `projectIds`; kept assignments keep their dates. */
-    async replaceAssignments(userId: number, projectIds: number[], now: Date): Promise<{ added: number[]; removed: number[] }> {
+    /** Makes the user's assignments exactly `projectIds`; kept assignments keep their dates. `cuts`: the new cutoff of each removal. */
+    async replaceAssignments(
+      userId: number,
+      projectIds: number[],
+      now: Date,
+    ): Promise<{ added: number[]; removed: number[]; cuts: AccessCut[] }> {
       const current = (await exec.selectFrom('user_projects').select('projectId').where('userId', '=', userId).execute()).map(
         (r) => r.projectId,
       );
       const wanted = new Set(projectIds);
       const removed = current.filter((id) => !wanted.has(id));
       const added = projectIds.filter((id) => !current.includes(id));
+      const cuts: AccessCut[] = [];
       if (removed.length) {
         await exec.deleteFrom('user_projects').where('userId', '=', userId).where('projectId', 'in', removed).execute();
-        for (const projectId of removed) await projectsRepository({ exec, dialect }).cutAccess(userId, projectId);
+        for (const projectId of removed)
+          cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
       }
       if (added.length) {
         await exec
@@ -185,11 +198,11 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
           .values(added.map((projectId) => ({ userId, projectId, assignedAt: now, isActive: true, lastAccessed: null })))
           .execute();
       }
-      return { added, removed };
+      return { added, removed, cuts };
     },
 
-    /** Removes from an Admin's sub-users every project outside `keep`; returns the sub-users that lost one. */
-    async pruneSubUserAssignments(adminId: number, keep: number[]): Promise<number[]> {
+    /** Removes from an Admin's sub-users every project outside `keep`; returns the sub-users that lost one, and each cut. */
+    async pruneSubUserAssignments(adminId: number, keep: number[]): Promise<{ userIds: number[]; cuts: AccessCut[] }> {
       const subUsers = exec.selectFrom('users').select('id').where('createdById', '=', adminId).where('role', '=', 'SUB_USER');
       const lose = await exec
         .selectFrom('user_projects')
@@ -197,15 +210,17 @@ export function userAdminRepository({ exec, dialect }: RepoContext) {
         .where('userId', 'in', subUsers)
         .$if(keep.length > 0, (q) => q.where('projectId', 'not in', keep))
         .execute();
-      if (lose.length === 0) return [];
+      if (lose.length === 0) return { userIds: [], cuts: [] };
       const ids = [...new Set(lose.map((r) => r.userId))];
       await exec
         .deleteFrom('user_projects')
         .where('userId', 'in', ids)
         .$if(keep.length > 0, (q) => q.where('projectId', 'not in', keep))
         .execute();
-      for (const { userId, projectId } of lose) await projectsRepository({ exec, dialect }).cutAccess(userId, projectId);
-      return ids;
+      const cuts: AccessCut[] = [];
+      for (const { userId, projectId } of lose)
+        cuts.push({ userId, projectId, gen: await projectsRepository({ exec, dialect }).cutAccess(userId, projectId) });
+      return { userIds: ids, cuts };
     },
 
     /** Suspends a user who is not suspended; false when someone else suspended it first. */

@@ -31,6 +31,7 @@ export function mapUser(row: Selectable<UsersTable>): UserRecord {
     isVerifiedSuperAdmin: row.superAdminSlot === 1,
     failedLoginCount: row.failedLoginCount,
     lockedUntil: toDateOrNull(row.lockedUntil),
+    tokenGen: Number(row.tokenGen ?? 0),
   };
 }
 
@@ -154,6 +155,20 @@ export function usersRepository({ exec, dialect }: RepoContext) {
         .set(options.endFailureRun ? { lastLoginAt: now, failedLoginCount: 0, lockedUntil: null } : { lastLoginAt: now })
         .where('id', '=', id)
         .execute();
+    },
+
+    /**
+     * Raises the user's token generation (the `gen` claim) and answers the new one: every token issued before
+     * carries a lower one. Inside the transaction of the revocation, which the row lock then orders.
+     */
+    async raiseTokenGen(id: number): Promise<number> {
+      await exec
+        .updateTable('users')
+        .set((eb) => ({ tokenGen: eb('tokenGen', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+      const row = await exec.selectFrom('users').select('tokenGen').where('id', '=', id).executeTakeFirst();
+      return Number(row?.tokenGen ?? 0);
     },
 
     /** Sets a new password hash; also clears a lockout (a reset proves the owner). */

@@ -8,6 +8,7 @@ import { CLIENT_SECRET_PURPOSE } from '../auth/project-access.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
 import type { Project } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
+import { recordProjectRevoked } from '../events/record.js';
 
 /** A project as the API shows it; `assignedUsers` is absent for Sub Users. */
 export interface ProjectView extends Project {
@@ -169,7 +170,8 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
         };
         await tx.projectAdmin.update(before.id, { ...values, updatedAt: now });
         // Its project tokens and codes die with the deactivation, and stay dead after a re-activation.
-        if (before.isActive && patch.isActive === false) await tx.projects.revokeAllAccess(before.id);
+        if (before.isActive && patch.isActive === false)
+          await recordProjectRevoked(tx, before.id, await tx.projects.revokeAllAccess(before.id), 'DEACTIVATED', now);
         const after = await find(tx, String(before.id), { kind: 'all' });
         const changes: Record<string, unknown> = {};
         for (const field of ['customProjectId', 'name', 'projectUrl', 'icon', 'isActive'] as const) {
@@ -236,7 +238,10 @@ export function createProjectAdmin(deps: AuthFlowDeps) {
       const { id, userIds } = await store.transaction(async (tx) => {
         const project = await find(tx, ref, { kind: 'all' });
         const assignees = await tx.projectAdmin.assigneeIds(project.id);
+        // A generation above every pgen ever issued for it: its tokens are dead for an offline verifier too.
+        const gen = await tx.projects.revokeAllAccess(project.id);
         if (!(await tx.projectAdmin.remove(project.id))) throw notFound();
+        await recordProjectRevoked(tx, project.id, gen, 'PROJECT_DELETED', clock.now());
         const details = { customProjectId: project.customProjectId, name: project.name, assignmentsRemoved: assignees.length };
         await audit.record(
           {

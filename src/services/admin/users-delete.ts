@@ -3,6 +3,7 @@ import type { AuthFlowDeps } from '../auth/deps.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import { assertInScope, findUser, loadActor, targetInScope, type Caller } from './users-scope.js';
 import { SESSION_REVOKED } from '../../domain/session-revocation.js';
+import { revokeUserTokens } from '../events/record.js';
 
 export function createUserDeletion(deps: AuthFlowDeps) {
   const { store, clock, authState, audit } = deps;
@@ -25,9 +26,16 @@ export function createUserDeletion(deps: AuthFlowDeps) {
             message: `The user still has ${subUsers.length} sub-user${subUsers.length > 1 ? 's' : ''}: delete them first or use ?force=true`,
           });
         }
-        const doomed = [...subUsers, { id: target.id, email: target.email }];
+        const doomed = [
+          ...subUsers.map((u) => ({ ...u, role: 'SUB_USER' as const })),
+          { id: target.id, email: target.email, role: target.role },
+        ];
         const revoked: string[] = [];
-        for (const { id: userId } of doomed) revoked.push(...(await tx.sessions.revokeAllOfUser(userId, now, SESSION_REVOKED.deleted)));
+        for (const user of doomed) {
+          revoked.push(...(await tx.sessions.revokeAllOfUser(user.id, now, SESSION_REVOKED.deleted)));
+          // Before the rows go: the event's projects are the user's assignments.
+          await revokeUserTokens(tx, user, 'DELETED', now);
+        }
         for (const { id: userId, email } of doomed) {
           const cascade = userId !== target.id;
           await audit.record(

@@ -4,6 +4,7 @@ import type { UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import { loadActor, targetInScope, viewOf, type Caller } from './users-scope.js';
 import { SESSION_REVOKED } from '../../domain/session-revocation.js';
+import { revokeUserTokens } from '../events/record.js';
 
 export interface SuspensionResult {
   user: UserWithProjects;
@@ -29,6 +30,7 @@ export function createUserSuspension(deps: AuthFlowDeps) {
           return { user: await viewOf(tx, target), changed: false, sessions: [] as string[] };
         }
         const sessions = await tx.sessions.revokeAllOfUser(target.id, now, SESSION_REVOKED.suspended);
+        await revokeUserTokens(tx, target, 'SUSPENDED', now);
         await emails.enqueue(tx, 'ACCOUNT_SUSPENDED', target.email, { name: target.name, reason });
         await audit.record(
           {

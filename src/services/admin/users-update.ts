@@ -1,6 +1,7 @@
 import type { UserProfileChanges } from '../../domain/models.js';
 import { AppError } from '../../errors/index.js';
 import type { AuthFlowDeps } from '../auth/deps.js';
+import { recordAccessCuts } from '../events/record.js';
 import type { UserWithProjects } from '../../domain/models.js';
 import type { RequestMeta } from '../../domain/ports.js';
 import {
@@ -76,8 +77,11 @@ export function createUserUpdates(deps: AuthFlowDeps) {
         const target = await targetInScope(tx, actor, id);
         const projectIds = await resolveProjectIds(tx, actor, refs);
         if (target.role === 'SUB_USER') assertSubset(projectIds, admin ? await tx.projects.assignedProjectIds(admin.id) : []);
-        const { added, removed } = await tx.userAdmin.replaceAssignments(target.id, projectIds, now);
-        const pruned = target.role === 'ADMIN' ? await tx.userAdmin.pruneSubUserAssignments(target.id, projectIds) : [];
+        const { added, removed, cuts } = await tx.userAdmin.replaceAssignments(target.id, projectIds, now);
+        const prune =
+          target.role === 'ADMIN' ? await tx.userAdmin.pruneSubUserAssignments(target.id, projectIds) : { userIds: [], cuts: [] };
+        const pruned = prune.userIds;
+        await recordAccessCuts(tx, [...cuts, ...prune.cuts], now);
         await audit.record(
           {
             userId: actor.id,

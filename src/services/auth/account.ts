@@ -5,6 +5,7 @@ import type { RequestMeta } from '../../domain/ports.js';
 import type { LoginPayload } from '../sessions.js';
 import type { AuthFlowDeps } from './deps.js';
 import { SESSION_REVOKED } from '../../domain/session-revocation.js';
+import { revokeUserTokens } from '../events/record.js';
 
 export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hasher' | 'sessions' | 'authState' | 'audit'>) {
   const { store, clock, hasher, sessions, authState, audit } = deps;
@@ -46,6 +47,7 @@ export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hash
       const { payload, revoked } = await store.transaction(async (tx) => {
         await tx.users.setPassword(user.id, hash, now);
         const ids = await tx.sessions.revokeAllOfUser(user.id, now, SESSION_REVOKED.passwordChange);
+        const tokenGen = await revokeUserTokens(tx, user, 'PASSWORD_CHANGED', now);
         await audit.record(
           {
             userId: user.id,
@@ -59,7 +61,8 @@ export function createAccount(deps: Pick<AuthFlowDeps, 'store' | 'clock' | 'hash
           meta,
           tx,
         );
-        return { payload: await sessions.start(tx, user), revoked: ids };
+        // The fresh session's tokens carry the new generation: the event revokes only the older ones.
+        return { payload: await sessions.start(tx, { ...user, tokenGen }), revoked: ids };
       });
       authState.invalidateSessions(revoked);
       return payload;

@@ -6,6 +6,7 @@ import type { LoginPayload } from '../sessions.js';
 import type { AuthFlowDeps } from './deps.js';
 import { issueOtp, takeOtpBudget } from './otp-sending.js';
 import { SESSION_REVOKED } from '../../domain/session-revocation.js';
+import { revokeUserTokens } from '../events/record.js';
 
 /** Whether an OTP of this purpose may be sent to this user (API.md resend-otp). */
 function purposeApplies(user: UserRecord | undefined, purpose: OtpPurpose): user is UserRecord {
@@ -68,6 +69,7 @@ export function createOtpFlows(
         await otps.consume(tx, otpId);
         await tx.users.setPassword(user.id, hash, clock.now());
         const ids = await revokeEverySession(tx, user.id);
+        await revokeUserTokens(tx, user, 'PASSWORD_RESET', clock.now());
         await audit.record(
           {
             userId: user.id,

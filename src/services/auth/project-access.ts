@@ -11,6 +11,15 @@ const CODE_TTL_MS = 60_000;
 export const CODE_PURPOSE = 'project-code';
 export const CLIENT_SECRET_PURPOSE = 'project-client-secret';
 
+const CUSTOM_ID = /^[a-z][a-z0-9_-]{2,49}$/;
+
+/** Whether the secret stored as `hash` still opens the project: its current one, or the replaced one within its grace. */
+export function secretHashWorks(project: ProjectRecord, hash: string, now: Date): boolean {
+  if (project.clientSecretHash === hash) return true;
+  const until = project.previousSecretValidUntil;
+  return project.previousSecretHash === hash && until !== null && now.getTime() < until.getTime();
+}
+
 export interface ProjectRef {
   id: number;
   customProjectId: string;
@@ -25,9 +34,10 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
 
   /**
    * The project's current secret, or the one its last rotation replaced until that grace ends (API.md
-   * rotate-secret). Both comparisons always run, against a dummy where there is nothing to compare.
+   * rotate-secret): the stored HMAC it matched, else undefined. Both comparisons always run, against a dummy
+   * where there is nothing to compare.
    */
-  function clientSecretAccepted(project: ProjectRecord | undefined, clientSecret: string, now: Date): boolean {
+  function acceptedSecretHash(project: ProjectRecord | undefined, clientSecret: string, now: Date): string | undefined {
     const candidates = secrets.hashCandidates(CLIENT_SECRET_PURPOSE, clientSecret);
     const matches = (stored: string | null | undefined) => {
       const equal = candidates.some((candidate) => safeEqual(candidate, stored ?? dummyHash));
@@ -35,11 +45,23 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
     };
     const current = matches(project?.clientSecretHash);
     const previous = matches(project?.previousSecretHash);
-    const graceUntil = project?.previousSecretValidUntil;
-    return current || (previous && graceUntil != null && now.getTime() < graceUntil.getTime());
+    if (current) return project!.clientSecretHash!;
+    return previous && secretHashWorks(project!, project!.previousSecretHash!, now) ? project!.previousSecretHash! : undefined;
   }
+  const clientSecretAccepted = (project: ProjectRecord | undefined, clientSecret: string, now: Date) =>
+    acceptedSecretHash(project, clientSecret, now) !== undefined;
 
   return {
+    /**
+     * A project's backend by its customProjectId and client secret (the events stream's Basic credentials):
+     * the project and the stored HMAC the secret matched (to check later that it still works), or undefined.
+     */
+    async authenticateBackend(customProjectId: string, clientSecret: string) {
+      const found = CUSTOM_ID.test(customProjectId) ? await store.repos.projects.findByRef(customProjectId) : undefined;
+      const secretHash = acceptedSecretHash(found, clientSecret, clock.now());
+      return found && secretHash ? { project: found, secretHash } : undefined;
+    },
+
     /** A project token for the caller's session, and a one-time code for the project's backend. */
     async issue(principal: Principal, ref: string, meta: RequestMeta) {
       const project = await store.repos.projects.findByRef(ref);
@@ -51,7 +73,7 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
 
       const now = clock.now();
       const code = randomBytes(32).toString('base64url');
-      const signed = await tokens.signProjectToken(user, project, principal.sid, project.accessGen);
+      const signed = await tokens.signProjectToken(user, project, principal.sid, project.accessGen, user.tokenGen);
       await store.transaction(async (tx) => {
         await tx.projectCodes.insert({
           codeHash: secrets.hash(CODE_PURPOSE, code),
@@ -124,7 +146,7 @@ export function createProjectAccess(deps: Pick<AuthFlowDeps, 'store' | 'clock' |
       ) {
         return fail('session, user or project no longer valid');
       }
-      const signed = await tokens.signProjectToken(user, project, record.sessionId, record.pgen);
+      const signed = await tokens.signProjectToken(user, project, record.sessionId, record.pgen, user.tokenGen);
       const projectView: ProjectRef = {
         id: project.id,
         customProjectId: project.customProjectId,

@@ -39,7 +39,7 @@ describe('accessibility', () => {
   }, 120_000);
 
   it.each([false, true])(
-    'no page has a serious or critical violation (dark, where only the colour rules can differ: %s)',
+    'no page has a serious or critical violation (dark: %s; in dark only the colour rules, the rest cannot change)',
     async (dark) => {
       const people = { root: world.root, admin: world.admin, sub: world.sub };
       const contexts = new Map<Who, BrowserContext>();

@@ -12,6 +12,7 @@ const DIALECT_FREE = [
   'test/client/tabs.test.ts',
   'test/config.test.ts',
   'test/crypto/jwt.test.ts',
+  'test/crypto/loop-governor.test.ts',
   'test/crypto/passwords.test.ts',
   'test/email/mailer.test.ts',
   'test/example/**',

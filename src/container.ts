@@ -138,6 +138,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     /** Stops background work and closes connections; the HTTP server is closed by its owner first. */
     async close() {
       keyRotation.stop();
+      hasher.close();
       await cleanup.stop();
       await worker.stop();
       await revocation.stop();

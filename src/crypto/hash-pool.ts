@@ -11,6 +11,8 @@ export interface Reservation {
 }
 
 export interface WorkPool {
+  /** Starts waiting jobs the current concurrency has room for: call it when the concurrency was raised. */
+  wake(): void;
   /** Runs `task` once a slot is free (FIFO); refuses at once when the queue is full. */
   run<T>(task: () => Promise<T>): Promise<T>;
   /**
@@ -24,10 +26,14 @@ export interface WorkPool {
 /**
  * Bounds how many hash/verify jobs are in flight. The native bindings run on libuv's thread pool,
  * which fs, dns.lookup and zlib share: an unbounded login storm would queue behind every thread.
+ * `concurrency` is a number, or a function read at each admission (crypto/loop-governor.ts: more
+ * while the event loop is idle); a job in flight is never interrupted when it drops.
  */
-export function createWorkPool(concurrency: number, maxQueue: number): WorkPool {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError('concurrency must be an integer >= 1');
+export function createWorkPool(concurrency: number | (() => number), maxQueue: number): WorkPool {
+  if (typeof concurrency === 'number' && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new RangeError('concurrency must be an integer >= 1');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be an integer >= 0');
+  const limit = typeof concurrency === 'number' ? () => concurrency : () => Math.max(1, concurrency());
 
   let active = 0;
   // A plain array with a head index: shift() on a long queue is O(n).
@@ -37,12 +43,12 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
   // Places held by reserve() and not yet run: they count as waiting jobs, but only a job hands over a slot.
   let reserved = 0;
   const queued = () => waitingJobs() + reserved;
-  const full = () => active >= concurrency && queued() >= maxQueue;
+  const full = () => active >= limit() && queued() >= maxQueue;
   const refuse = () => new AppError('SERVICE_UNAVAILABLE', { retryAfter: 1 });
 
-  const release = () => {
-    active--;
-    if (waitingJobs() > 0) {
+  /** Hands free slots to waiting jobs, first come first served. */
+  const drain = () => {
+    while (waitingJobs() > 0 && active < limit()) {
       const next = waiting[head]!;
       waiting[head] = undefined as never;
       head++;
@@ -54,11 +60,18 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
       next();
     }
   };
+  const release = () => {
+    active--;
+    drain();
+  };
 
   async function admitted<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= concurrency) {
-      // The slot is handed over by release(), so `active` never drops between two jobs.
-      await new Promise<void>((resolve) => waiting.push(resolve));
+    if (active >= limit() || waitingJobs() > 0) {
+      // The slot is handed over by drain(), so `active` never drops between two jobs, and nobody overtakes the queue.
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        drain(); // the limit may have risen since the last job was handed a slot
+      });
     } else {
       active++;
     }
@@ -91,6 +104,7 @@ export function createWorkPool(concurrency: number, maxQueue: number): WorkPool 
         release: giveBack,
       };
     },
-    stats: () => ({ active, queued: queued(), concurrency }),
+    wake: drain,
+    stats: () => ({ active, queued: queued(), concurrency: limit() }),
   };
 }

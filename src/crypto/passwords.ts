@@ -5,13 +5,17 @@ import type { Algorithm, Options as Argon2Options } from '@node-rs/argon2';
 import * as bcrypt from '@node-rs/bcrypt';
 import type { PasswordHasher, VerifyResult } from '../domain/ports.js';
 import { createWorkPool } from './hash-pool.js';
+import { createLoopGovernor } from './loop-governor.js';
 
 export type PasswordHashKind = 'argon2id' | 'bcrypt';
 
 export interface PasswordHasherOptions {
   kind: PasswordHashKind;
   bcryptRounds: number;
-  /** Hash/verify jobs at once; default one less than the cores, at least 1. */
+  /**
+   * Hash/verify jobs at once. Default: every core while the event loop is idle, one less (at least 1) while
+   * requests keep it busy (crypto/loop-governor.ts).
+   */
   concurrency?: number;
   /** Jobs allowed to wait; beyond it callers get SERVICE_UNAVAILABLE at once. Default 64 (well under a second of argon2id). */
   maxQueue?: number;
@@ -63,7 +67,14 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   if (kind === 'bcrypt' && !(Number.isInteger(bcryptRounds) && bcryptRounds >= 4 && bcryptRounds <= 31)) {
     throw new RangeError('bcryptRounds must be an integer between 4 and 31');
   }
-  const pool = createWorkPool(options.concurrency ?? defaultHashConcurrency(), options.maxQueue ?? 64);
+  const cores = availableParallelism();
+  let wake = () => {};
+  const governor =
+    options.concurrency === undefined
+      ? createLoopGovernor({ min: defaultHashConcurrency(), max: cores, onRaise: () => wake() })
+      : undefined;
+  const pool = createWorkPool(governor ? governor.limit : (options.concurrency ?? defaultHashConcurrency()), options.maxQueue ?? 64);
+  wake = pool.wake;
 
   const hashNow = (plain: string): Promise<string> =>
     kind === 'argon2id' ? argon2.hash(plain, ARGON2_OPTIONS) : bcrypt.hash(plain, bcryptRounds);
@@ -107,5 +118,6 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       return { verify: (storedHash, plain) => place.run(() => verifyNow(storedHash, plain)), release: place.release };
     },
     stats: () => pool.stats(),
+    close: () => governor?.stop(),
   };
 }

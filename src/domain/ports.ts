@@ -38,6 +38,8 @@ export interface PasswordHasher {
   /** Holds a place for one verify, or throws SERVICE_UNAVAILABLE at once when the pool is full. */
   admitVerify(): AdmittedVerify;
   stats(): PoolStats;
+  /** Stops the sampling that sizes the pool (jobs in flight finish). */
+  close(): void;
 }
 
 export interface RateRule {

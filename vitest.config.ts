@@ -25,6 +25,7 @@ const DIALECT_FREE = [
   'test/process/bundle.test.ts',
   'test/process/keys-cli.test.ts',
   'test/process/shutdown.test.ts',
+  'test/services/auth-state.test.ts',
   'test/services/rate-limiter.test.ts',
   'test/services/redis-rate-limit.test.ts',
   'test/verify/**',

@@ -40,6 +40,8 @@ export interface AuthStateCache {
   /** Called with every invalidation, so another transport (pub/sub) can carry it to other instances. */
   onInvalidate(listener: (event: InvalidationEvent) => void): void;
   clear(): void;
+  /** Entries held now (metrics, tests): the working set of the last TTL, bounded by maxEntries. */
+  size(): { users: number; sessions: number; projects: number };
 }
 
 export type InvalidationEvent =
@@ -65,40 +67,54 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
   const { repos } = deps.store;
 
   function table<K, T>(load: (key: K) => Promise<T>) {
+    // Insertion order is load order (an entry is re-inserted when reloaded), so expired entries are at the head.
     const entries = new Map<K, Entry<T>>();
-    const inflight = new Map<K, Promise<T>>();
-    // A load that started before an invalidation must not write its stale result back.
-    const generation = new Map<K, number>();
+    // A load that started before an invalidation is marked stale, so it cannot write its result back.
+    const inflight = new Map<K, { promise: Promise<T>; stale: boolean }>();
+    /** Drops the expired entries at the head: memory follows the working set of the last TTL, not every key ever seen. */
+    const evict = (now: number) => {
+      for (const [key, entry] of entries) {
+        if (now - entry.loadedAt < ttlMs && entries.size < maxEntries) break;
+        entries.delete(key);
+      }
+    };
     return {
       async get(key: K): Promise<T> {
         const now = deps.clock.now().getTime();
         const hit = entries.get(key);
         if (hit && now - hit.loadedAt < ttlMs) return hit.value;
         const pending = inflight.get(key);
-        if (pending) return pending;
-        const startedAt = generation.get(key) ?? 0;
-        const promise = load(key)
+        if (pending) return pending.promise;
+        const record = { stale: false } as { promise: Promise<T>; stale: boolean };
+        record.promise = load(key)
           .then((value) => {
-            if ((generation.get(key) ?? 0) === startedAt) {
-              if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as K);
+            if (!record.stale) {
+              entries.delete(key);
+              evict(now);
               entries.set(key, { value, loadedAt: now });
             }
             return value;
           })
-          .finally(() => inflight.delete(key));
-        inflight.set(key, promise);
-        return promise;
+          .finally(() => {
+            if (inflight.get(key) === record) inflight.delete(key);
+          });
+        inflight.set(key, record);
+        return record.promise;
       },
       drop(key: K) {
         entries.delete(key);
-        inflight.delete(key);
-        generation.set(key, (generation.get(key) ?? 0) + 1);
+        const pending = inflight.get(key);
+        if (pending) {
+          pending.stale = true;
+          inflight.delete(key);
+        }
       },
       clear() {
         entries.clear();
+        for (const pending of inflight.values()) pending.stale = true;
         inflight.clear();
-        generation.clear();
       },
+      size: () => entries.size,
     };
   }
 
@@ -164,5 +180,6 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
       sessions.clear();
       projects.clear();
     },
+    size: () => ({ users: users.size(), sessions: sessions.size(), projects: projects.size() }),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * npm run bench [-- --quick] [-- --dev] [-- --only=sqlite|postgres]
+ * npm run bench [-- --quick] [-- --dev] [-- --only=sqlite|postgres] [-- --soak[=minutes]]
  * Starts the production build (dist/) for SQLite and PostgreSQL, drives it from separate load-generator
  * processes, measures the bare node:http limit, the raw argon2id rate and the peer (better-auth), prints
- * the table and the targets, and writes bench/results/<date>.json (and bench/RESULTS.md on full runs).
+ * the table and the targets, and writes bench/results/<date>.json (and bench/RESULTS.md on full runs). `--soak` runs only
+ * the memory soak (bench/scenarios/soak.ts), 30 minutes by default.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { startSmtpSink } from './lib/smtp-sink.js';
 import { benchRawHash } from './scenarios/baseline.js';
 import { benchPeer } from './scenarios/peer.js';
 import { benchProduct } from './scenarios/product.js';
+import { benchSoak } from './scenarios/soak.js';
 import { benchVerifyKit } from './scenarios/verify-kit.js';
 
 const BENCH = join(ROOT, 'bench');
@@ -85,6 +87,26 @@ async function main() {
     errors: [],
   };
   const sink = await startSmtpSink();
+  const soak = process.argv.slice(2).find((arg) => arg === '--soak' || arg.startsWith('--soak='));
+  if (soak) {
+    // Only the soak: memory over a long mixed load (issue 13), on PostgreSQL unless --only says otherwise.
+    const minutes = Number(soak.split('=')[1] ?? 30);
+    const kind = settings.databases.length === 1 ? settings.databases[0]! : 'postgres';
+    try {
+      const result = await benchSoak(kind, minutes, settings, sink, log);
+      console.log(`\nsoak on ${kind}, ${minutes} min: RSS by minute (MB) ${result.rssByMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
+      console.log(
+        `growth after the warm-up: ${result.growthAfterWarmupMbPer10Min.toFixed(1)} MB per 10 min; ${result.answers} answers, ${result.errors} errors, ${JSON.stringify(result.byStatus)}`,
+      );
+      mkdirSync(join(BENCH, 'results'), { recursive: true });
+      const file = join(BENCH, 'results', `${new Date().toISOString().replace(/:/g, '-').replace(/\..*$/, '')}-soak.json`);
+      writeFileSync(file, `${JSON.stringify({ ...results, soak: result }, null, 2)}\n`);
+      console.log(`results: ${file}`);
+    } finally {
+      await sink.stop();
+    }
+    return;
+  }
   try {
     for (const kind of settings.databases) {
       try {

@@ -56,6 +56,8 @@ export interface ProductOptions {
   port?: number;
   /** Extra node flags, e.g. ['--cpu-prof'] to profile the server under load. */
   nodeArgs?: string[];
+  /** Extra environment, over the defaults below. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     // hash pool admits a login before any database work; it did once, and locked the bench's users out).
     LOCKOUT_THRESHOLD: '1000',
     ...(options.mode === 'development' ? { LOG_LEVEL: 'warn' } : {}),
+    ...options.env,
   };
   return startServer({
     args: [...(options.nodeArgs ?? []), 'dist/main.js'],

@@ -95,6 +95,7 @@ async function main() {
     try {
       const result = await benchSoak(kind, minutes, settings, sink, log);
       console.log(`\nsoak on ${kind}, ${minutes} min: RSS by minute (MB) ${result.rssByMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
+      console.log(`JS heap in use by minute (MB) ${result.heapByMinuteMb.map((mb) => mb.toFixed(0)).join(' ')}`);
       console.log(
         `growth after the warm-up: ${result.growthAfterWarmupMbPer10Min.toFixed(1)} MB per 10 min; ${result.answers} answers, ${result.errors} errors, ${JSON.stringify(result.byStatus)}`,
       );

@@ -9,6 +9,8 @@ export interface SoakResults {
   minutes: number;
   /** The server's RSS at the end of each minute, MB. */
   rssByMinuteMb: number[];
+  /** Its JS heap in use then (from /metrics), MB: growth here is a leak in our objects, growth in RSS alone is not. */
+  heapByMinuteMb: number[];
   answers: number;
   errors: number;
   byStatus: Record<string, number>;
@@ -53,19 +55,27 @@ export async function benchSoak(
       durationSec: minutes * 60,
     });
     const rssByMinuteMb: number[] = [];
+    const heapByMinuteMb: number[] = [];
     for (let minute = 1; minute <= minutes; minute++) {
       await new Promise((resolve) => setTimeout(resolve, 60_000));
       rssByMinuteMb.push(server.rss());
-      log(`[soak ${kind}] minute ${minute}: RSS ${server.rss().toFixed(1)} MB`);
+      heapByMinuteMb.push(await heapUsedMb(server.url));
+      log(`[soak ${kind}] minute ${minute}: RSS ${rssByMinuteMb.at(-1)!.toFixed(1)} MB, heap ${heapByMinuteMb.at(-1)!.toFixed(1)} MB`);
     }
     const counts = await done;
     const warm = Math.max(1, Math.round(minutes / 5));
     const start = rssByMinuteMb[warm - 1]!;
     const end = rssByMinuteMb.at(-1)!;
     const growth = minutes > warm ? ((end - start) / (minutes - warm)) * 10 : 0;
-    return { database: kind, minutes, rssByMinuteMb, ...counts, growthAfterWarmupMbPer10Min: growth };
+    return { database: kind, minutes, rssByMinuteMb, heapByMinuteMb, ...counts, growthAfterWarmupMbPer10Min: growth };
   } finally {
     await server.stop();
     await database.drop();
   }
+}
+
+/** prom-client's nodejs_heap_size_used_bytes, read from /metrics (loopback callers may). */
+async function heapUsedMb(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
 }

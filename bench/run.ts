@@ -16,6 +16,7 @@ import { startSmtpSink } from './lib/smtp-sink.js';
 import { benchRawHash } from './scenarios/baseline.js';
 import { benchPeer } from './scenarios/peer.js';
 import { benchProduct } from './scenarios/product.js';
+import { benchScaling, renderScaling } from './scenarios/scaling.js';
 import { benchSoak } from './scenarios/soak.js';
 import { benchVerifyKit } from './scenarios/verify-kit.js';
 
@@ -117,6 +118,14 @@ async function main() {
         log(`[${kind}] FAILED: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
+    if (settings.databases.includes('postgres')) {
+      try {
+        results.scaling = await benchScaling(settings, sink, log);
+      } catch (error) {
+        results.errors.push(`scaling: ${error instanceof Error ? error.message : String(error)}`);
+        log(`[scaling] FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    }
     log('@xtown/verify against jose jwtVerify');
     results.kit = await benchVerifyKit();
     log(`raw @node-rs/argon2 verify rate, ${settings.measureSec} s`);
@@ -138,6 +147,7 @@ async function main() {
   const targets = renderTargets(results.targets);
   console.log(`\n${table}\n\n${targets}\n`);
   if (results.peer) console.log(`peer: ${results.peer.notes.join('; ')}`);
+  if (results.scaling) console.log(`\n${renderScaling(results.scaling)}\n`);
   console.log(`load average (1 min) before / after: ${machine.loadAverage.start.toFixed(2)} / ${machine.loadAverage.end.toFixed(2)}`);
   if (results.errors.length) console.log(`errors:\n  ${results.errors.join('\n  ')}\n(logs kept in ${settings.workDir})`);
 
@@ -171,11 +181,12 @@ function writeResultsMd(r: Results, table: string, targets: string, file: string
     '',
     table,
     '',
-    '## Targets (issue 5)',
+    '## Targets',
     '',
     targets,
     '',
     ...(r.peer ? [`Peer: ${r.peer.notes.join('; ')}.`, ''] : []),
+    ...(r.scaling ? ['## Two instances', '', renderScaling(r.scaling), ''] : []),
     NOTES_MARK,
   ].join('\n');
   writeFileSync(path, text + notes);

@@ -2,6 +2,7 @@ import type { ProductResults } from '../scenarios/product.js';
 import type { PeerResults } from '../scenarios/peer.js';
 import type { RawHashResult } from '../scenarios/baseline.js';
 import type { KitResults } from '../scenarios/verify-kit.js';
+import type { ScalingResults } from '../scenarios/scaling.js';
 import type { LoadResult } from './load.js';
 
 export interface Machine {
@@ -26,6 +27,8 @@ export interface Results {
   peer?: PeerResults;
   /** @xtown/verify against jose (bench/scenarios/verify-kit.ts). */
   kit?: KitResults;
+  /** Two instances behind a balancer (bench/scenarios/scaling.ts). */
+  scaling?: ScalingResults;
   ratios: Record<string, number | null>;
   targets: Target[];
   errors: string[];

@@ -84,7 +84,13 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   });
   const tokens = createTokenService({ keys, clock, config });
   const hasher = createPasswordHasher({ kind: config.passwordHash, bcryptRounds: config.bcryptRounds });
-  const metrics = createMetrics({ outboxPending: () => store.repos.outbox.pendingCount(), hashPool: () => hasher.stats() });
+  const metrics = createMetrics({
+    outboxPending: () => store.repos.outbox.pendingCount(),
+    hashPool: () => hasher.stats(),
+    // Made below; a scrape comes only after the container is built.
+    eventStreams: () => events.openStreams(),
+    authStateEntries: () => authState.size(),
+  });
   // Redis is optional at run time too: unreachable at start or later, limits fall back to memory.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, { logger, prefix: overrides.redisKeyPrefix }) : undefined;
   const limiterStore = redis

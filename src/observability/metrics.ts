@@ -18,6 +18,10 @@ export const EMAIL_OUTCOMES: readonly EmailOutcome[] = ['sent', 'failed', 'aband
 export interface MetricsSources {
   outboxPending(): Promise<number>;
   hashPool(): { active: number; queued: number; concurrency: number };
+  /** Projects' event streams open on this instance. */
+  eventStreams(): number;
+  /** Entries of the in-memory revocation state (bounded by its TTL's working set). */
+  authStateEntries(): { users: number; sessions: number; projects: number };
 }
 
 /** A scrape must stay fast while the database hangs: past this the outbox gauge is left out. */
@@ -86,6 +90,23 @@ export function createMetrics(sources: MetricsSources) {
       const stats = sources.hashPool();
       this.set({ state: 'active' }, stats.active);
       this.set({ state: 'queued' }, stats.queued);
+    },
+  });
+  new Gauge({
+    name: 'xtown_event_streams_open',
+    help: 'Project event streams (GET /api/projects/:id/events) open on this instance',
+    registers,
+    collect() {
+      this.set(sources.eventStreams());
+    },
+  });
+  new Gauge({
+    name: 'xtown_auth_state_entries',
+    help: 'Users, sessions and projects held in the in-memory revocation state',
+    labelNames: ['kind'] as const,
+    registers,
+    collect() {
+      for (const [kind, entries] of Object.entries(sources.authStateEntries())) this.set({ kind }, entries);
     },
   });
   new Gauge({

@@ -20,7 +20,7 @@ export interface BackendBudgetResults {
   keyedBy: string;
   budgetOn: LoadResult;
   budgetOff: LoadResult;
-  /** (on − off) / off of the server's CPU per request, and off / on of the throughput. */
+  /** The server's CPU per request with the budget minus without it (µs), and on / off of the throughput. */
   cpuCostUsPerRequest: number | null;
   throughputOnVsOff: number | null;
 }
@@ -99,6 +99,9 @@ export async function benchBackendBudget(
   }
   const budgetOn = combine(runs.on!);
   const budgetOff = combine(runs.off!);
+  // Refused tokens (a 401 costs less than a validation) would compare something else than the budget.
+  if (!budgetOn.ok || !budgetOff.ok)
+    throw new Error(`validate-token answered no 200: on ${JSON.stringify(budgetOn.byStatus)}, off ${JSON.stringify(budgetOff.byStatus)}`);
   const on = budgetOn.serverCpuUsPerRequest;
   const off = budgetOff.serverCpuUsPerRequest;
   return {

@@ -160,12 +160,14 @@ export async function benchProduct(
       }
     };
     const prefixed = (line: string) => log(`[${kind}] ${line}`);
+    // The same port, hence the same PUBLIC_URL: the seeded tokens' iss and aud name it, elsewhere they are 401.
+    const sameOrigin = { ...options, port: server.port };
     const staticFiles =
-      kind === settings.databases[0] ? await part('static files', () => benchStaticFiles(options, settings, prefixed)) : undefined;
+      kind === settings.databases[0] ? await part('static files', () => benchStaticFiles(sameOrigin, settings, prefixed)) : undefined;
     const items = validationItems(sessions);
-    const backendBudget = await part('backend budget', () => benchBackendBudget(options, items, settings, prefixed));
+    const backendBudget = await part('backend budget', () => benchBackendBudget(sameOrigin, items, settings, prefixed));
     const events = await part('events', () =>
-      benchEvents(options, sessions, { items, calmPerSec: validation.okPerSec }, settings, prefixed),
+      benchEvents(sameOrigin, sessions, { items, calmPerSec: validation.okPerSec }, settings, prefixed),
     );
 
     log(`[${kind}] cold start x${settings.coldStarts} on the populated database`);

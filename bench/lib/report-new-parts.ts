@@ -109,6 +109,10 @@ export function newPartsRows(row: Row, ratios: Record<string, number | null>): v
     ),
   );
   row("  server CPU µs/request: on; off; the budget's cost", (p) =>
-    budget(p, (b) => `${fmt(b.budgetOn.serverCpuUsPerRequest)}; ${fmt(b.budgetOff.serverCpuUsPerRequest)}; ${fmt(b.cpuCostUsPerRequest)}`),
+    budget(
+      p,
+      (b) =>
+        `${fmt(b.budgetOn.serverCpuUsPerRequest)}; ${fmt(b.budgetOff.serverCpuUsPerRequest)}; ${fmt(b.cpuCostUsPerRequest)} (consume() alone: ${fmt(b.consumeUs, 2)})`,
+    ),
   );
 }

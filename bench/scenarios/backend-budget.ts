@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { measure, type LoadResult, type LoadSpec } from '../lib/load.js';
 import { ROOT, startProduct, type ProductOptions } from '../lib/product.js';
 import type { Settings } from '../lib/settings.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { createMemoryRateLimitStore, createRateLimiter } from '../../src/services/rate-limiter.js';
 
 export interface BackendBudgetResults {
   /** The budget's key for this load: access tokens without projectId are counted per user. */
@@ -23,6 +25,26 @@ export interface BackendBudgetResults {
   /** The server's CPU per request with the budget minus without it (µs), and on / off of the throughput. */
   cpuCostUsPerRequest: number | null;
   throughputOnVsOff: number | null;
+  /**
+   * The limiter alone, in the harness: µs per awaited consume() on the memory store over the same number of
+   * keys (best of three rounds). End to end, the difference drowns in a shared machine's noise; this does not.
+   */
+  consumeUs: number;
+}
+
+/** The in-memory limiter's consume(), as budgets.backend() calls it once per validation (best of three rounds). */
+async function consumeCostUs(keys: number): Promise<number> {
+  const store = createMemoryRateLimitStore();
+  const limiter = createRateLimiter({ store, clock: systemClock });
+  const rule = { max: 6000, windowMs: 60_000 };
+  const calls = 200_000;
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    for (let i = 0; i < calls; i++) await limiter.consume(`backend:project:user:${i % keys}`, rule);
+    best = Math.min(best, ((performance.now() - started) * 1000) / calls);
+  }
+  return best;
 }
 
 const VARIANT = 'dist/main.no-backend-budget.js';
@@ -110,5 +132,6 @@ export async function benchBackendBudget(
     budgetOff,
     cpuCostUsPerRequest: on !== undefined && off !== undefined ? on - off : null,
     throughputOnVsOff: budgetOff.okPerSec ? budgetOn.okPerSec / budgetOff.okPerSec : null,
+    consumeUs: await consumeCostUs(items.length),
   };
 }

@@ -113,6 +113,7 @@ async function main() {
     for (const kind of settings.databases) {
       try {
         results.products[kind] = await benchProduct(kind, settings, sink, log);
+        results.errors.push(...(results.products[kind]!.partErrors ?? []));
       } catch (error) {
         results.errors.push(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
         log(`[${kind}] FAILED: ${error instanceof Error ? error.stack : String(error)}`);

@@ -15,6 +15,8 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PASSWORD = 'Bench-Passw0rd-Lz9q';
 const SETUP_TOKEN = 'bench-setup-token-0123456789abcdef';
+/** The Super Admin seed() registers (password PASSWORD). */
+export const ADMIN_EMAIL = 'admin@bench.test';
 
 export interface BenchDatabase {
   kind: DatabaseKind;
@@ -58,6 +60,8 @@ export interface ProductOptions {
   nodeArgs?: string[];
   /** Extra environment, over the defaults below. */
   env?: NodeJS.ProcessEnv;
+  /** The bundle to start, relative to the root; default dist/main.js (bench/scenarios/backend-budget.ts starts a variant). */
+  entry?: string;
 }
 
 /**
@@ -90,7 +94,7 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     ...options.env,
   };
   return startServer({
-    args: [...(options.nodeArgs ?? []), 'dist/main.js'],
+    args: [...(options.nodeArgs ?? []), options.entry ?? 'dist/main.js'],
     env,
     port,
     healthPath: '/health',
@@ -113,7 +117,7 @@ export interface Session {
  */
 export async function seed(server: Server, databaseUrl: string, sink: SmtpSink, users: number): Promise<Session[]> {
   const base = server.url;
-  const adminEmail = 'admin@bench.test';
+  const adminEmail = ADMIN_EMAIL;
   await call(base, 'POST', '/api/auth/register', {
     body: { setupToken: SETUP_TOKEN, name: 'Bench Admin', email: adminEmail, password: PASSWORD },
     expect: 201,

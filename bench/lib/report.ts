@@ -4,6 +4,7 @@ import type { RawHashResult } from '../scenarios/baseline.js';
 import type { KitResults } from '../scenarios/verify-kit.js';
 import type { ScalingResults } from '../scenarios/scaling.js';
 import type { LoadResult } from './load.js';
+import { judgeNewParts, newPartsRatios, newPartsRows } from './report-new-parts.js';
 
 export interface Machine {
   cores: number;
@@ -60,7 +61,7 @@ export function computeRatios(r: Pick<Results, 'rawHash' | 'products' | 'peer'>)
   out['sqlite.validationVsPeerGetSession'] = ratio(sqlite?.validation.okPerSec, r.peer?.getSession.okPerSec);
   out['sqlite.loginVsPeerSignIn'] = ratio(sqlite?.login.okPerSec, r.peer?.signIn.okPerSec);
   out['peer.getSessionVsBare'] = ratio(r.peer?.getSession.okPerSec, r.products.sqlite?.bare.okPerSec);
-  return out;
+  return { ...out, ...newPartsRatios(r.products) };
 }
 
 /** The issue's targets, each judged on the measured figure. */
@@ -125,6 +126,7 @@ export function judge(r: Pick<Results, 'products' | 'ratios' | 'kit'>): Target[]
       );
     }
   }
+  judgeNewParts(r.products, add);
   add('sqlite: validation vs peer get-session', '≥ 10×', r.ratios['sqlite.validationVsPeerGetSession'], (v) => v >= 10, x);
   add('sqlite: logins vs peer sign-in', '≥ 3×', r.ratios['sqlite.loginVsPeerSignIn'], (v) => v >= 3, x);
   const us = (v: number) => `${fmt(v, 2)} µs`;
@@ -192,6 +194,7 @@ export function renderTable(r: Results): string {
     'cold start ms: median (runs); first start',
     (p) => `${fmt(p.coldStartMedianMs)} (${p.coldStartMs.map((v) => fmt(v)).join(', ')}); ${fmt(p.firstStartMs)}`,
   );
+  newPartsRows(row, r.ratios);
   if (r.peer) {
     const peer = r.peer;
     rows.push([

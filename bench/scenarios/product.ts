@@ -5,7 +5,10 @@ import { cpuSecondsOfProcessesNamed, sampleRss } from '../lib/process.js';
 import { median } from '../lib/stats.js';
 import type { Settings } from '../lib/settings.js';
 import type { SmtpSink } from '../lib/smtp-sink.js';
+import { benchBackendBudget, type BackendBudgetResults } from './backend-budget.js';
 import { benchBare } from './baseline.js';
+import { benchEvents, type EventsResults } from './events.js';
+import { benchStaticFiles, type StaticFilesResults } from './static-files.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 export interface ProductResults {
@@ -35,6 +38,12 @@ export interface ProductResults {
   coldStartMedianMs: number;
   /** PostgreSQL only: statements per request, counted on the wire. */
   statements?: StatementCounts;
+  /** Issue 13, item 4: the dashboard's files (first database only: they do not touch it), events streams, the backend budget. */
+  staticFiles?: StaticFilesResults;
+  events?: EventsResults;
+  backendBudget?: BackendBudgetResults;
+  /** A new part that failed; the other figures stand (run.ts lists these with the errors). */
+  partErrors?: string[];
 }
 
 /** One simulated project backend per token: its own client address (see startProduct). */
@@ -139,6 +148,28 @@ export async function benchProduct(
       statements = await countStatements(options, sessions);
     }
 
+    // Each starts its own servers on this database; the events part suspends users, so it comes last.
+    const partErrors: string[] = [];
+    const part = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run();
+      } catch (error) {
+        partErrors.push(`${kind} ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        log(`[${kind}] ${name} FAILED: ${error instanceof Error ? error.stack : String(error)}`);
+        return undefined;
+      }
+    };
+    const prefixed = (line: string) => log(`[${kind}] ${line}`);
+    // The same port, hence the same PUBLIC_URL: the seeded tokens' iss and aud name it, elsewhere they are 401.
+    const sameOrigin = { ...options, port: server.port };
+    const staticFiles =
+      kind === settings.databases[0] ? await part('static files', () => benchStaticFiles(sameOrigin, settings, prefixed)) : undefined;
+    const items = validationItems(sessions);
+    const backendBudget = await part('backend budget', () => benchBackendBudget(sameOrigin, items, settings, prefixed));
+    const events = await part('events', () =>
+      benchEvents(sameOrigin, sessions, { items, calmPerSec: validation.okPerSec }, settings, prefixed),
+    );
+
     log(`[${kind}] cold start x${settings.coldStarts} on the populated database`);
     const coldStartMs: number[] = [];
     const idle: number[] = [];
@@ -164,6 +195,10 @@ export async function benchProduct(
       coldStartMs,
       coldStartMedianMs: median(coldStartMs),
       statements,
+      staticFiles,
+      events,
+      backendBudget,
+      partErrors,
     };
   } finally {
     await database.drop();

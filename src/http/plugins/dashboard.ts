@@ -37,7 +37,8 @@ const readIfPresent = (path: string) => (existsSync(path) ? readFileSync(path) :
 export async function dashboardRoutes(app: FastifyInstance, { folder }: { folder: string }) {
   const index = readIfPresent(join(folder, 'index.html'));
   const assets = new Map<string, Asset | null>();
-  const declaration = route({ access: 'public', limits: [], hide: true, summary: 'The web dashboard' });
+  // A page or an asset is not worth an info line per request (a browser fetches several per visit): errors still log.
+  const declaration = route({ access: 'public', limits: [], hide: true, summary: 'The web dashboard', logLevel: 'warn' });
 
   const page = async (_request: FastifyRequest, reply: FastifyReply) => {
     if (!index) return reply.callNotFound();

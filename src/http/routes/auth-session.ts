@@ -26,6 +26,8 @@ export const authSessionRoutes =
       route({
         access: 'public',
         limits: ['refresh'],
+        // A hot route whose every outcome is already an audit row (and a refusal a warning): no info lines per request.
+        logLevel: 'warn',
         tags,
         summary: 'Rotate a refresh token (body or cookie)',
         body: c.refreshBody,

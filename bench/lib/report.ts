@@ -3,6 +3,7 @@ import type { PeerResults } from '../scenarios/peer.js';
 import type { RawHashResult } from '../scenarios/baseline.js';
 import type { KitResults } from '../scenarios/verify-kit.js';
 import type { LoadResult } from './load.js';
+import { openLoopRows, openLoopTargets } from './open-loop-report.js';
 
 export interface Machine {
   cores: number;
@@ -105,6 +106,7 @@ export function judge(r: Pick<Results, 'products' | 'ratios' | 'kit'>): Target[]
         (v) => v <= 700,
         (v) => `${fmt(v)} ms`,
       );
+    t.push(...openLoopTargets(db, p.openLoop));
     if (db === 'postgres') {
       add(
         'postgres: refresh rotations',
@@ -166,6 +168,7 @@ export function renderTable(r: Results): string {
   );
   row('  validate-token p50 / p99 ms', (p) => lat(p.storm.validation));
   row('  kernel listen-queue drops during the storm', (p) => fmt(p.storm.listenOverflows));
+  for (const [label, cell] of openLoopRows()) row(label, cell);
   row(
     'refresh rotations/s',
     (p) => `${fmt(p.refresh.okPerSec)} (${p.refreshChains} chains)${p.refresh.brokenChains ? `, ${p.refresh.brokenChains} broken` : ''}`,

@@ -41,6 +41,10 @@ export function openLoopRows(): Array<[string, (p: ProductResults) => string]> {
     ['open loop: validate-token/s at 0.5× calm', of((o) => withFaults(offered(o.calm), o.calm))],
     ['  p50 / p90 / p99 / p99.9 / max ms', of((o) => spread(o.calm.latency.all))],
     ['  generator', of((o) => generator(o.calm))],
+    [
+      '  same stream, bare node:http: p50 / p90 / p99 / p99.9 / max ms',
+      of((o) => (o.calmBare ? withFaults(spread(o.calmBare.latency.all), o.calmBare) : '–')),
+    ],
     ['open-loop storm: logins/s at 3× capacity', of((o) => withFaults(offered(o.storm.logins), o.storm.logins, login))],
     [
       '  answers by status (count)',
@@ -60,10 +64,18 @@ export function openLoopRows(): Array<[string, (p: ProductResults) => string]> {
 
 /** The issue's three open-loop targets for one database; p99 over every request, failures included. */
 export function openLoopTargets(db: string, o: OpenLoopResults | undefined): Target[] {
-  const target = (name: string, limit: number, r: OpenLoopResult | undefined, latency: LatencySummary | undefined, f = '', what = '') => {
+  const target = (
+    name: string,
+    limit: number,
+    r: OpenLoopResult | undefined,
+    latency: LatencySummary | undefined,
+    f = '',
+    what = '',
+    beside = '',
+  ) => {
     const measured =
       r && latency && latency.count > 0
-        ? `${ms(latency.p99)} ms (${num(r.offeredPerSec)}/s offered${what ? `, ${num(latency.count)} ${what}` : ''}${f ? `; ${f}` : ''})`
+        ? `${ms(latency.p99)} ms (${num(r.offeredPerSec)}/s offered${what ? `, ${num(latency.count)} ${what}` : ''}${beside ? `; ${beside}` : ''}${f ? `; ${f}` : ''})`
         : 'not measured';
     return {
       name: `${db}: ${name}`,
@@ -73,7 +85,15 @@ export function openLoopTargets(db: string, o: OpenLoopResults | undefined): Tar
     };
   };
   return [
-    target('open loop, validation p99 at 0.5× calm capacity', 10, o?.calm, o?.calm.latency.all, o && faults(o.calm)),
+    target(
+      'open loop, validation p99 at 0.5× calm capacity',
+      10,
+      o?.calm,
+      o?.calm.latency.all,
+      o && faults(o.calm),
+      '',
+      o?.calmBare && `bare node:http ${ms(o.calmBare.latency.all?.p99)} ms`,
+    ),
     target(
       'open-loop storm, validation p99 at 0.3× calm capacity',
       20,

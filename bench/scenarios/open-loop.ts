@@ -8,9 +8,10 @@
  *    are reported apart.
  * Arrivals are Poisson (independent clients), seeded so that two runs offer the same sequence.
  */
+import { join } from 'node:path';
 import { runOpenLoop, type OpenLoopResult, type OpenLoopSpec } from '../lib/open-loop.js';
-import type { Server } from '../lib/process.js';
-import { PASSWORD, type Session } from '../lib/product.js';
+import { freePort, startServer, type Server } from '../lib/process.js';
+import { PASSWORD, ROOT, type Session } from '../lib/product.js';
 import type { Settings } from '../lib/settings.js';
 import { validationItems } from './product.js';
 
@@ -20,6 +21,11 @@ export interface OpenLoopResults {
   /** The closed-loop capacities of the same run that the offered rates derive from. */
   capacity: { validationPerSec: number; loginsPerSec: number };
   calm: OpenLoopResult;
+  /**
+   * The same stream (rate, arrivals, bodies) against the bare node:http JSON endpoint right after: the latency
+   * the machine and the generator give on their own at that moment, the floor under `calm`.
+   */
+  calmBare: OpenLoopResult;
   storm: { validation: OpenLoopResult; logins: OpenLoopResult };
 }
 
@@ -60,6 +66,8 @@ export async function benchOpenLoop(
   const calmSpec = validation(OPEN_LOOP_SHARES.calmValidation, 1);
   log(`open loop: validate-token at ${calmSpec.rate}/s (0.5x calm capacity), Poisson, ${settings.measureSec} s`);
   const calm = await runOpenLoop(calmSpec);
+  log(`open loop: the same stream against the bare node:http endpoint`);
+  const calmBare = await againstBare(calmSpec, settings);
 
   const startAt = Date.now() + START_MARGIN_MS;
   const stormValidation = { ...validation(OPEN_LOOP_SHARES.stormValidation, 2), startAt };
@@ -86,5 +94,22 @@ export async function benchOpenLoop(
     `open-loop storm: ${logins.rate} logins/s (3x) and validate-token at ${stormValidation.rate}/s (0.3x calm), Poisson, ${settings.measureSec} s`,
   );
   const [validationDuringStorm, loginStorm] = await Promise.all([runOpenLoop(stormValidation), runOpenLoop(logins)]);
-  return { capacity, calm, storm: { validation: validationDuringStorm, logins: loginStorm } };
+  return { capacity, calm, calmBare, storm: { validation: validationDuringStorm, logins: loginStorm } };
+}
+
+async function againstBare(spec: OpenLoopSpec, settings: Settings): Promise<OpenLoopResult> {
+  const port = await freePort();
+  const bare = await startServer({
+    args: ['--import', 'tsx', 'bench/servers/bare.ts'],
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    port,
+    healthPath: '/health',
+    logFile: join(settings.workDir, 'bare-open-loop.log'),
+    cwd: ROOT,
+  });
+  try {
+    return await runOpenLoop({ ...spec, url: bare.url, path: '/validate' });
+  } finally {
+    await bare.stop();
+  }
 }

@@ -27,7 +27,7 @@ function faults(r: OpenLoopResult, expected: (status: number) => boolean = (s) =
 
 const offered = (r: OpenLoopResult) => `${num(r.offeredPerSec)} offered, ${num(r.answeredPerSec)} answered`;
 const generator = (r: OpenLoopResult) =>
-  `send lag p99 ${ms(r.sendLag.p99)} ms, ≤ ${num(r.maxQueued)} waiting for a socket, drained ${ms(r.drainMs)} ms after${r.lateStartMs > 100 ? `, started ${ms(r.lateStartMs)} ms late` : ''}`;
+  `${num(r.cpuUsPerRequest)} µs CPU/request, send lag p99 ${ms(r.sendLag.p99)} ms, ≤ ${num(r.maxQueued)} waiting for a socket, drained ${ms(r.drainMs)} ms after${r.lateStartMs > 100 ? `, started ${ms(r.lateStartMs)} ms late` : ''}`;
 const withFaults = (text: string, r: OpenLoopResult, expected?: (status: number) => boolean) => {
   const f = faults(r, expected);
   return f ? `${text} (${f})` : text;

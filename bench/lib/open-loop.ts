@@ -68,6 +68,8 @@ export interface OpenLoopResult {
   listenOverflows?: number;
   /** How late the generator started against `startAt` (ms; 0 when on time or not asked). */
   lateStartMs: number;
+  /** The generator's own CPU (user + system) per request sent, warm-up included: its share of the machine. */
+  cpuUsPerRequest: number;
 }
 
 /** Gaps between intended send times, in ms. */
@@ -126,6 +128,7 @@ export async function openLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
   const from = t0 + spec.warmupSec * 1000;
   const end = from + spec.durationSec * 1000;
   const overflowsBefore = listenOverflows();
+  const cpuBefore = process.cpuUsage();
 
   const fire = (intended: number, item: (typeof items)[number]) => {
     const recorded = intended >= from;
@@ -189,6 +192,7 @@ export async function openLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
   }
   if (outstanding > 0) await new Promise<void>((resolve) => (drained = resolve));
   const overflowsAfter = listenOverflows();
+  const cpu = process.cpuUsage(cpuBefore);
   agent.destroy();
 
   const seconds = spec.durationSec;
@@ -208,6 +212,7 @@ export async function openLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
     drainMs: Math.max(0, lastAnswer - end),
     listenOverflows: overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore,
     lateStartMs,
+    cpuUsPerRequest: index ? (cpu.user + cpu.system) / index : 0,
   };
 }
 

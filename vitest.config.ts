@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
  * file, pure units) run in the first run only.
  */
 const DIALECT_FREE = [
+  'test/bench/**',
   'test/browser/**',
   'test/structure/**',
   'test/client/session.test.ts',

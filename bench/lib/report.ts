@@ -5,6 +5,7 @@ import type { KitResults } from '../scenarios/verify-kit.js';
 import type { ScalingResults } from '../scenarios/scaling.js';
 import type { LoadResult } from './load.js';
 import { judgeNewParts, newPartsRatios, newPartsRows } from './report-new-parts.js';
+import { openLoopRows, openLoopTargets } from './open-loop-report.js';
 
 export interface Machine {
   cores: number;
@@ -109,6 +110,7 @@ export function judge(r: Pick<Results, 'products' | 'ratios' | 'kit'>): Target[]
         (v) => v <= 700,
         (v) => `${fmt(v)} ms`,
       );
+    t.push(...openLoopTargets(db, p.openLoop));
     if (db === 'postgres') {
       add(
         'postgres: refresh rotations',
@@ -171,6 +173,7 @@ export function renderTable(r: Results): string {
   );
   row('  validate-token p50 / p99 ms', (p) => lat(p.storm.validation));
   row('  kernel listen-queue drops during the storm', (p) => fmt(p.storm.listenOverflows));
+  for (const [label, cell] of openLoopRows()) row(label, cell);
   row(
     'refresh rotations/s',
     (p) => `${fmt(p.refresh.okPerSec)} (${p.refreshChains} chains)${p.refresh.brokenChains ? `, ${p.refresh.brokenChains} broken` : ''}`,

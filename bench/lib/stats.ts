@@ -4,6 +4,8 @@ export interface LatencySummary {
   p50: number;
   p90: number;
   p99: number;
+  /** The 99.9th percentile (left out by summaries written before it was added). */
+  p999?: number;
   max: number;
   mean: number;
 }
@@ -35,6 +37,7 @@ export class Samples {
       p50: at(0.5),
       p90: at(0.9),
       p99: at(0.99),
+      p999: at(0.999),
       max: this.n ? sorted[this.n - 1]! : 0,
       mean: this.n ? sum / this.n : 0,
     };

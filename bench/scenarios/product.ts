@@ -9,6 +9,7 @@ import { benchBackendBudget, type BackendBudgetResults } from './backend-budget.
 import { benchBare } from './baseline.js';
 import { benchEvents, type EventsResults } from './events.js';
 import { benchStaticFiles, type StaticFilesResults } from './static-files.js';
+import { benchOpenLoop, type OpenLoopResults } from './open-loop.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
 export interface ProductResults {
@@ -29,6 +30,8 @@ export interface ProductResults {
    * once the clock runs; 0 means no login of the storm waited for a SYN retransmit.
    */
   storm: { offeredLoginsPerSec: number; logins: LoadResult; validation: LoadResult; listenOverflows: number | null };
+  /** Latency at fixed arrival rates, from the intended send time (bench/scenarios/open-loop.ts). */
+  openLoop?: OpenLoopResults;
   refresh: LoadResult;
   refreshChains: number;
   /** PostgreSQL only: CPU its processes used per rotation (it shares the cores with the server). */
@@ -73,6 +76,7 @@ export async function benchProduct(
     let validation: LoadResult, bare: LoadResult, login: LoadResult, refresh: LoadResult, chains: number;
     let refreshDatabaseCpuUsPerRotation: number | undefined;
     let storm: ProductResults['storm'];
+    let openLoop: OpenLoopResults;
     let idleAfterSetupMb: number, peakUnderLoadMb: number;
     try {
       log(`[${kind}] seeding ${settings.users} users and signing each in once`);
@@ -122,6 +126,13 @@ export async function benchProduct(
         listenOverflows: stormLogins.listenOverflows ?? null,
       };
       peakUnderLoadMb = rss.stop();
+      openLoop = await benchOpenLoop(
+        server,
+        sessions,
+        { validationPerSec: validation.okPerSec, loginsPerSec: login.okPerSec },
+        settings,
+        (l) => log(`[${kind}] ${l}`),
+      );
 
       chains = Math.min(32, sessions.length);
       log(`[${kind}] refresh-token: ${chains} rotation chains, ${settings.measureSec} s`);
@@ -188,6 +199,7 @@ export async function benchProduct(
       bare,
       login,
       storm,
+      openLoop,
       refresh,
       refreshChains: chains,
       refreshDatabaseCpuUsPerRotation,

@@ -153,10 +153,12 @@ export async function benchProduct(
       await server.stop();
     }
 
+    // The same port, hence the same PUBLIC_URL: the seeded tokens' iss and aud name it, elsewhere they are 401.
+    const sameOrigin = { ...options, port: server.port };
     let statements: StatementCounts | undefined;
     if (kind === 'postgres') {
       log(`[${kind}] counting statements per request on the wire`);
-      statements = await countStatements(options, sessions);
+      statements = await countStatements(sameOrigin, sessions);
     }
 
     // Each starts its own servers on this database; the events part suspends users, so it comes last.
@@ -171,8 +173,6 @@ export async function benchProduct(
       }
     };
     const prefixed = (line: string) => log(`[${kind}] ${line}`);
-    // The same port, hence the same PUBLIC_URL: the seeded tokens' iss and aud name it, elsewhere they are 401.
-    const sameOrigin = { ...options, port: server.port };
     const staticFiles =
       kind === settings.databases[0] ? await part('static files', () => benchStaticFiles(sameOrigin, settings, prefixed)) : undefined;
     const items = validationItems(sessions);

@@ -40,15 +40,17 @@ declare module 'fastify' {
 /**
  * Counting against API.md's budgets. `enforce` counts every call. `takeFailure` is for failure budgets:
  * it takes one before the password or OTP is checked (so that concurrent guesses cannot all pass the check
- * before the first failure is recorded) and gives it back when the request succeeds, which never resets
- * the count. A refusal is 429 with Retry-After, logged each time and audited once per key and window (its
+ * before the first failure is recorded) and gives it back when the request succeeds, or was refused unjudged
+ * (503), which never resets the count. A refusal is 429 with Retry-After, logged each time and audited once per key and window (its
  * first refusal: a flood of refusals writes one row, not one per request).
  */
 export function createBudgets(app: FastifyInstance, deps: { limiter: RateLimiter; rules: LimitRules; audit: AuditLog }) {
   const { limiter, rules, audit } = deps;
 
+  // A 503 (the hash pool full, the database away) judged nothing: it is no failure, or a login storm behind one
+  // address would spend that address's failure budget and turn into 429s for the window.
   app.addHook('onResponse', async (request, reply) => {
-    if (!request.refunds || reply.statusCode >= 400) return;
+    if (!request.refunds || (reply.statusCode >= 400 && reply.statusCode !== 503)) return;
     await Promise.all(request.refunds.map((key) => limiter.reward(key)));
   });
 

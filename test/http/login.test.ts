@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
-import { bearer, otpFor, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
+import { bearer, buildTestApp, otpFor, seedProject, seedUser, SETUP_TOKEN, STRONG_PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_DIALECT } from '../helpers/database.js';
 import { useTestApp } from '../helpers/world.js';
 
@@ -221,6 +221,45 @@ describe(`login (${TEST_DIALECT})`, () => {
       expect((await t.post('/api/auth/login', { email: 'victim@acme.test', password: STRONG_PASSWORD })).statusCode).toBe(
         judged < 5 ? 200 : 401,
       );
+    });
+
+    it('does not spend the address budget on logins the hashing pool refused: a storm behind one NAT stays 503, not 429', async () => {
+      const office = await buildTestApp({ env: { LOGIN_FAILURES_PER_IP_MAX: '3' } });
+      try {
+        let pumping = true;
+        const pump = async (lane: number) => {
+          for (let n = 0; pumping; n += 1) {
+            await office.request({
+              method: 'POST',
+              url: '/api/auth/login',
+              payload: { email: `storm-${lane}-${n}@acme.test`, password: 'wrong-password-1' },
+              remoteAddress: `10.8.${lane >> 8}.${lane & 255}`,
+            });
+          }
+        };
+        const pumps = Array.from({ length: 100 }, (_, lane) => pump(lane));
+        // One address (the office's NAT) while the pool is full: its refusals must not count as its failures.
+        const fromOffice: number[] = [];
+        for (let tries = 0; tries < 400 && fromOffice.filter((status) => status === 503).length < 6; tries += 1) {
+          const response = await office.request({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email: `colleague-${tries}@acme.test`, password: 'wrong-password-1' },
+            remoteAddress: '203.0.113.7',
+          });
+          fromOffice.push(response.statusCode);
+        }
+        pumping = false;
+        await Promise.all(pumps);
+        const refused = fromOffice.filter((status) => status === 503).length;
+        expect(refused).toBeGreaterThanOrEqual(6); // with refusals counted, the budget of 3 would have ended this at 429s
+        // Of the attempts the pool let through, the first 3 were judged (401) and the rest met the spent budget (429).
+        const admitted = fromOffice.filter((status) => status !== 503);
+        expect(admitted.filter((status) => status === 401)).toHaveLength(Math.min(3, admitted.length));
+        expect(admitted.filter((status) => status === 429)).toHaveLength(Math.max(0, admitted.length - 3));
+      } finally {
+        await office.close();
+      }
     });
 
     const lockWith = async (email: string, times = 5) => {

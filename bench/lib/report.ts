@@ -80,21 +80,8 @@ export function judge(r: Pick<Results, 'products' | 'ratios' | 'kit'>): Target[]
     add(`${db}: validation vs bare node:http`, '≥ 0.5×', r.ratios[`${db}.validationVsBare`], (v) => v >= 0.5, x);
     add(`${db}: logins vs raw argon2id`, '≥ 0.8×', r.ratios[`${db}.loginVsRawHash`], (v) => v >= 0.8, x);
     add(`${db}: storm, validation throughput vs calm`, '≥ 0.45×', r.ratios[`${db}.stormValidationVsCalm`], (v) => v >= 0.45, x);
-    add(
-      `${db}: storm, validation p99`,
-      '≤ 20 ms',
-      p.storm.validation.latency['2xx']?.p99,
-      (v) => v <= 20,
-      (v) => `${ms(v)} ms`,
-    );
-    const refused = p.storm.logins.latency.refused;
-    add(
-      `${db}: storm, excess logins refused (429/503) p99`,
-      '≤ 5 ms',
-      refused?.p99 ?? null,
-      (v) => v <= 5,
-      (v) => `${ms(v)} ms (${fmt(refused?.count)} refused)`,
-    );
+    // The storm's latency targets are judged open-loop (open-loop-report.ts): at 100 closed-loop connections the p99
+    // says more about the load generator's queue than about the service; those figures stay in the table.
     add(
       `${db}: idle RSS`,
       '≤ 100 MB',

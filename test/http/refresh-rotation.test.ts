@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { buildTestApp, registerSuperAdmin, seedProject, seedUser, type TestApp } from '../helpers/app.js';
 import { databaseServer, TEST_DIALECT } from '../helpers/database.js';
 import { useTestWorld } from '../helpers/world.js';
 import { startPgStatementCounter, type PgStatementCounter } from '../helpers/pg-statements.js';
@@ -30,6 +30,26 @@ describe(`refresh-token rotation is one atomic step (${TEST_DIALECT})`, () => {
   let t: TestApp;
   let w: World;
   useTestWorld(seedWorld, (world) => ({ t, w } = world));
+
+  it("gives the new access token the projects the login gave, by each role's rules", async () => {
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).projects;
+    const off = await seedProject(t, { customProjectId: 'off', isActive: false });
+    await seedUser(t, { email: 'adm@acme.test', role: 'ADMIN', projectIds: [w.crm.id, off.id] });
+    await seedUser(t, { email: 'sub@acme.test', role: 'SUB_USER', projectIds: [w.erp.id, off.id] });
+    await registerSuperAdmin(t, 'root@acme.test');
+    const expected = { adm: ['crm', 'off'], sub: ['erp'], root: ['crm', 'erp', 'hr'] };
+    for (const [who, ids] of Object.entries(expected)) {
+      const session = await signIn(t, `${who}@acme.test`);
+      const rotated = await refresh(t, session.refreshToken);
+      expect(rotated.statusCode, who).toBe(200);
+      const projects = claims(rotated.json().data.accessToken);
+      expect(projects, who).toEqual(claims(session.accessToken));
+      expect(
+        projects.map((p: { customProjectId: string }) => p.customProjectId),
+        who,
+      ).toEqual(ids);
+    }
+  });
 
   it('lets exactly one of 8 parallel uses of one refresh token through, and the session dies', async () => {
     const session = await signIn(t, w.email);

@@ -3,7 +3,7 @@ import type { UsersTable } from '../schema.js';
 import type { ProjectSummary, UserRecord } from '../../domain/models.js';
 import { auditRow, type AuditEntry } from './audit.js';
 import type { RepoContext } from './executor.js';
-import { mapUser, usersRepository } from './users.js';
+import { mapUser } from './users.js';
 
 export interface RotationInput {
   /** HMACs the presented token may be stored under (two during a secret rotation). */
@@ -24,7 +24,7 @@ export interface Rotation {
   expiresAt: Date;
 }
 
-type RotatedRow = Selectable<UsersTable> & { tokenSessionId: string; tokenExpiresAt: Date };
+type RotatedRow = Selectable<UsersTable> & { tokenSessionId: string; tokenExpiresAt: Date; tokenProjects: ProjectSummary[] };
 
 /**
  * PostgreSQL: marks the token rotated and inserts its successor and the audit row in one statement,
@@ -34,7 +34,7 @@ type RotatedRow = Selectable<UsersTable> & { tokenSessionId: string; tokenExpire
  * session row, not the tokens' flags, decides: a successor that a concurrent revocation missed (it
  * does not wait for us) is refused at its first use by the join on sessions. Undefined when refused.
  */
-export async function rotateInOneStatement({ exec, dialect }: RepoContext, input: RotationInput): Promise<Rotation | undefined> {
+export async function rotateInOneStatement({ exec }: RepoContext, input: RotationInput): Promise<Rotation | undefined> {
   const { hashes, next, now } = input;
   const { userId: _owner, ...audit } = auditRow({ ...input.audit, userId: null });
   // Unknown parameters in INSERT … SELECT take the target columns' types.
@@ -59,12 +59,17 @@ export async function rotateInOneStatement({ exec, dialect }: RepoContext, input
       insert into audit_logs ("userId", ${auditColumns})
       select id, ${auditValues} from rotated
     )
-    select * from rotated`.execute(exec);
+    select r.*, coalesce((
+      select json_agg(json_build_object('id', p.id, 'customProjectId', p."customProjectId", 'name', p.name,
+          'projectUrl', p."projectUrl", 'icon', p.icon, 'isActive', p."isActive") order by p.id)
+      from projects as p
+      where case when r.role = 'SUPER_ADMIN' then p."isActive"
+        else exists (select 1 from user_projects as up where up."userId" = r.id and up."projectId" = p.id and up."isActive")
+          and (r.role <> 'SUB_USER' or p."isActive") end
+    ), '[]'::json) as "tokenProjects"
+    from rotated as r`.execute(exec);
   const row = result.rows[0];
   if (!row) return undefined;
-  const user = mapUser(row);
-  // Read after the commit, to keep the rotation one statement: should this read fail, the client's
-  // retry with the old token counts as reuse and ends the session (a new sign-in, nothing worse).
-  const projects = await usersRepository({ exec, dialect }).projectsOf(user.id, user.role);
-  return { user, projects, sessionId: row.tokenSessionId, expiresAt: row.tokenExpiresAt };
+  // The new access token's projects come with the rotation (users.projectsOf's rules, in SQL): one round trip.
+  return { user: mapUser(row), projects: row.tokenProjects, sessionId: row.tokenSessionId, expiresAt: row.tokenExpiresAt };
 }

@@ -3,13 +3,9 @@ import type { OpenLoopResults } from '../scenarios/open-loop.js';
 import type { ProductResults } from '../scenarios/product.js';
 import type { OpenLoopResult } from './open-loop.js';
 import type { Target } from './report.js';
+import { fmt, ms } from './format.js';
 import type { LatencySummary } from './stats.js';
 
-const num = (value: number | undefined, digits = 0) =>
-  value === undefined || Number.isNaN(value)
-    ? '–'
-    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (value: number | undefined) => num(value, value !== undefined && value < 10 ? 2 : 1);
 const spread = (l: LatencySummary | undefined) => (l ? [l.p50, l.p90, l.p99, l.p999, l.max].map(ms).join(' / ') : '–');
 
 /** Answers that were not 2xx, errors, timeouts: a latency target on a stream with any of them is not met. */
@@ -18,16 +14,16 @@ function faults(r: OpenLoopResult, expected: (status: number) => boolean = (s) =
     .filter(([status]) => !expected(Number(status)))
     .reduce((n, [, count]) => n + count, 0);
   const parts = [
-    other && `${num(other)} unexpected status`,
-    r.errors && `${num(r.errors)} errors`,
-    r.timeouts && `${num(r.timeouts)} timeouts`,
+    other && `${fmt(other)} unexpected status`,
+    r.errors && `${fmt(r.errors)} errors`,
+    r.timeouts && `${fmt(r.timeouts)} timeouts`,
   ];
   return parts.filter(Boolean).join(', ');
 }
 
-const offered = (r: OpenLoopResult) => `${num(r.offeredPerSec)} offered, ${num(r.answeredPerSec)} answered`;
+const offered = (r: OpenLoopResult) => `${fmt(r.offeredPerSec)} offered, ${fmt(r.answeredPerSec)} answered`;
 const generator = (r: OpenLoopResult) =>
-  `${num(r.cpuUsPerRequest)} µs CPU/request, send lag p99 ${ms(r.sendLag.p99)} ms, ≤ ${num(r.maxQueued)} waiting for a socket, drained ${ms(r.drainMs)} ms after${r.lateStartMs > 100 ? `, started ${ms(r.lateStartMs)} ms late` : ''}`;
+  `${fmt(r.cpuUsPerRequest)} µs CPU/request, send lag p99 ${ms(r.sendLag.p99)} ms, ≤ ${fmt(r.maxQueued)} waiting for a socket, drained ${ms(r.drainMs)} ms after${r.lateStartMs > 100 ? `, started ${ms(r.lateStartMs)} ms late` : ''}`;
 const withFaults = (text: string, r: OpenLoopResult, expected?: (status: number) => boolean) => {
   const f = faults(r, expected);
   return f ? `${text} (${f})` : text;
@@ -75,7 +71,7 @@ export function openLoopTargets(db: string, o: OpenLoopResults | undefined): Tar
   ) => {
     const measured =
       r && latency && latency.count > 0
-        ? `${ms(latency.p99)} ms (${num(r.offeredPerSec)}/s offered${what ? `, ${num(latency.count)} ${what}` : ''}${beside ? `; ${beside}` : ''}${f ? `; ${f}` : ''})`
+        ? `${ms(latency.p99)} ms (${fmt(r.offeredPerSec)}/s offered${what ? `, ${fmt(latency.count)} ${what}` : ''}${beside ? `; ${beside}` : ''}${f ? `; ${f}` : ''})`
         : 'not measured';
     return {
       name: `${db}: ${name}`,

@@ -3,6 +3,7 @@
  * report.ts only calls in. Static files are measured on the first database only (they do not touch it).
  */
 import type { ProductResults } from '../scenarios/product.js';
+import { fmt, ms, ratio } from './format.js';
 import type { LoadResult } from './load.js';
 
 type Products = Partial<Record<'sqlite' | 'postgres', ProductResults>>;
@@ -15,12 +16,6 @@ type Add = (
   show: (v: number) => string,
 ) => void;
 
-const fmt = (value: number | undefined | null, digits = 0) =>
-  value === undefined || value === null || Number.isNaN(value)
-    ? '–'
-    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (value: number | undefined) => fmt(value, value !== undefined && value < 10 ? 2 : 1);
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
 const p99 = (l: LoadResult) => ms(l.latency['2xx']?.p99);
 const nonOk = (l: LoadResult) => (l.total - l.ok + l.errors ? ` (${fmt(l.total - l.ok)} non-2xx, ${fmt(l.errors)} errors)` : '');
 

@@ -3,6 +3,7 @@ import type { PeerResults } from '../scenarios/peer.js';
 import type { RawHashResult } from '../scenarios/baseline.js';
 import type { KitResults } from '../scenarios/verify-kit.js';
 import type { ScalingResults } from '../scenarios/scaling.js';
+import { fmt, ms, ratio } from './format.js';
 import type { LoadResult } from './load.js';
 import { judgeNewParts, newPartsRatios, newPartsRows } from './report-new-parts.js';
 import { openLoopRows, openLoopTargets } from './open-loop-report.js';
@@ -42,13 +43,6 @@ export interface Target {
   measured: string;
   met: boolean | null;
 }
-
-const fmt = (value: number | undefined | null, digits = 0) =>
-  value === undefined || value === null || Number.isNaN(value)
-    ? '–'
-    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const ms = (value: number | undefined) => fmt(value, value !== undefined && value < 10 ? 2 : 1);
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : null);
 
 /** The ratios the issue asks for, from the measured figures. */
 export function computeRatios(r: Pick<Results, 'rawHash' | 'products' | 'peer'>): Record<string, number | null> {

@@ -60,22 +60,31 @@ export async function measure(server: { cpu(): number }, spec: LoadSpec): Promis
   return { ...result, serverCpuSec: used, serverCpuUsPerRequest: result.total ? (used * 1e6) / result.total : undefined };
 }
 
-const worker = fileURLToPath(new URL('../load-worker.ts', import.meta.url));
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs one load in a separate process (the load generator never shares a process with a server). */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * Runs a generator script (bench/<name>.ts) in a process of its own: the load generator never shares a process
+ * with a server or the harness. It takes `spec` over IPC and answers `{ ok, result | error }` once.
+ */
+export function inWorker<S, R>(script: string, spec: S): Promise<R> {
   return new Promise((resolve, reject) => {
-    const child = fork(worker, [], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL(`../${script}`, import.meta.url)), [], {
+      cwd: root,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     let settled = false;
-    child.on('message', (message: { ok: boolean; result?: LoadResult; error?: string }) => {
+    child.on('message', (message: { ok: boolean; result?: R; error?: string }) => {
       settled = true;
       if (message.ok) resolve(message.result!);
-      else reject(new Error(`load worker failed: ${message.error}`));
+      else reject(new Error(`${script} failed: ${message.error}`));
     });
     child.on('exit', (code) => {
-      if (!settled) reject(new Error(`load worker exited with ${code} before answering`));
+      if (!settled) reject(new Error(`${script} exited with ${code} before answering`));
     });
-    child.send(spec);
+    child.send(spec as object);
   });
 }
+
+/** Runs one load (bench/load-worker.ts) in a separate process. */
+export const runLoad = (spec: LoadSpec): Promise<LoadResult> => inWorker('load-worker.ts', spec);

@@ -7,9 +7,8 @@
  * openLoop() runs in the calling process (the unit tests); runOpenLoop() runs it in a child process of its own
  * (bench/open-loop-worker.ts), as every load of the bench does, so that it never shares an event loop with a server.
  */
-import { fork } from 'node:child_process';
 import http from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { inWorker } from './load.js';
 import { listenOverflows } from './process.js';
 import { ClassedSamples, Samples, type LatencySummary } from './stats.js';
 
@@ -216,22 +215,5 @@ export async function openLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
   };
 }
 
-const worker = fileURLToPath(new URL('../open-loop-worker.ts', import.meta.url));
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
 /** openLoop() in a child process of its own (never in the harness's or a server's event loop). */
-export function runOpenLoop(spec: OpenLoopSpec): Promise<OpenLoopResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(worker, [], { cwd: root, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let settled = false;
-    child.on('message', (message: { ok: boolean; result?: OpenLoopResult; error?: string }) => {
-      settled = true;
-      if (message.ok) resolve(message.result!);
-      else reject(new Error(`open-loop worker failed: ${message.error}`));
-    });
-    child.on('exit', (code) => {
-      if (!settled) reject(new Error(`open-loop worker exited with ${code} before answering`));
-    });
-    child.send(spec);
-  });
-}
+export const runOpenLoop = (spec: OpenLoopSpec): Promise<OpenLoopResult> => inWorker('open-loop-worker.ts', spec);

@@ -84,6 +84,13 @@ describe('first run, sign-in and recovery in the browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('The email or password is not correct.').waitFor();
 
+    // A new attempt that fails in the page clears the previous attempt's answer from the server.
+    await field(page, 'Email').fill('not-an-address');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter a valid email address').waitFor();
+    expect(await page.getByTestId('form-error').count()).toBe(0);
+
+    await field(page, 'Email').fill(ROOT.email);
     await field(page, 'Password').fill(ROOT.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${stack.base}/`);

@@ -1,6 +1,6 @@
 import { Alert } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
-import { Children, type ReactNode } from 'react';
+import { Children, type FormEvent, type ReactNode, useState } from 'react';
 
 /** The form's own error (what belongs to no field), announced to screen readers. */
 export function FormError({ children }: { children: ReactNode }) {
@@ -11,4 +11,26 @@ export function FormError({ children }: { children: ReactNode }) {
       {children}
     </Alert>
   );
+}
+
+/** What useFormError needs of a Mantine form. */
+interface Submittable<Values> {
+  onSubmit: (valid: (values: Values) => Promise<void>, invalid: () => void) => (event?: FormEvent<HTMLFormElement>) => void;
+}
+
+/**
+ * A form's own error, and its submit handler that clears the previous attempt's error on every
+ * attempt. Mantine's `form.onSubmit` runs the handler only when every field validates, so clearing it
+ * inside the handler left the last server error ("The email or password is not correct.") beside new
+ * field errors.
+ */
+export function useFormError() {
+  const [error, setError] = useState<string | null>(null);
+  const clear = () => setError(null);
+  const onSubmit = <Values,>(form: Submittable<Values>, handler: (values: Values) => Promise<void>) =>
+    form.onSubmit((values) => {
+      clear();
+      return handler(values);
+    }, clear);
+  return { error, setError, onSubmit };
 }

@@ -1,13 +1,12 @@
 import { Button, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { passwordRuleProblem } from '@xtown/contract';
-import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { showAtFields } from '../../api/describe';
 import { useApi } from '../../app/context';
 import { useCompleteSignIn } from '../../auth/signIn';
 import { AuthLayout } from '../../components/AuthLayout';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
@@ -19,7 +18,7 @@ export default function ActivatePage() {
   const api = useApi();
   const complete = useCompleteSignIn();
   const [params] = useSearchParams();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const form = useForm({
     initialValues: { email: params.get('email') ?? '', otp: '', password: '' },
     validate: {
@@ -29,8 +28,7 @@ export default function ActivatePage() {
     },
   });
 
-  const submit = form.onSubmit(async ({ email, otp, password }) => {
-    setError(null);
+  const submit = onSubmit(form, async ({ email, otp, password }) => {
     try {
       complete((await api.auth.activate(email.trim(), otp.trim(), password)).data);
     } catch (failure) {

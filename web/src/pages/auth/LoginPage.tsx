@@ -8,7 +8,7 @@ import { useApi } from '../../app/context';
 import type { SignInState } from '../../app/SessionGate';
 import { useCompleteSignIn } from '../../auth/signIn';
 import { AuthLayout } from '../../components/AuthLayout';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { t } from '../../messages';
 
 export function LoginPage() {
@@ -16,7 +16,7 @@ export function LoginPage() {
   const complete = useCompleteSignIn();
   const [params] = useSearchParams();
   const reason = (useLocation().state as SignInState | null)?.reason;
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const [notActivated, setNotActivated] = useState(false);
   const form = useForm({
     initialValues: { email: params.get('email') ?? '', password: '' },
@@ -27,9 +27,7 @@ export function LoginPage() {
     },
   });
 
-  const submit = form.onSubmit(async ({ email, password }) => {
-    setError(null);
-    setNotActivated(false);
+  const submit = onSubmit(form, async ({ email, password }) => {
     try {
       complete((await api.auth.login(email.trim(), password)).data);
     } catch (failure) {
@@ -52,7 +50,7 @@ export function LoginPage() {
           <PasswordInput label={t.auth.password} autoComplete="current-password" required {...form.getInputProps('password')} />
           <FormError>
             {error}
-            {notActivated && (
+            {error && notActivated && (
               <>
                 {' '}
                 <Anchor component={Link} to={`/activate?email=${encodeURIComponent(form.values.email.trim())}`}>

@@ -6,7 +6,7 @@ import { Link, useLocation, useSearchParams } from 'react-router';
 import { showAtFields } from '../../api/describe';
 import { useApi } from '../../app/context';
 import { AuthLayout } from '../../components/AuthLayout';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
@@ -48,13 +48,12 @@ export default function ResetPasswordPage() {
 function RequestCode({ onSent }: { onSent: (email: string) => void }) {
   const api = useApi();
   const initial = (useLocation().state as { email?: string } | null)?.email ?? '';
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const form = useForm({
     initialValues: { email: initial },
     validate: { email: validate.email },
   });
-  const submit = form.onSubmit(async ({ email }) => {
-    setError(null);
+  const submit = onSubmit(form, async ({ email }) => {
     try {
       await api.auth.forgotPassword(email.trim());
       onSent(email.trim().toLowerCase());
@@ -89,7 +88,7 @@ function SetPassword({
   onOtherEmail: () => void;
 }) {
   const api = useApi();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const form = useForm({
     initialValues: { otp: '', password: '' },
     validate: {
@@ -97,8 +96,7 @@ function SetPassword({
       password: (value) => passwordRuleProblem(value),
     },
   });
-  const submit = form.onSubmit(async ({ otp, password }) => {
-    setError(null);
+  const submit = onSubmit(form, async ({ otp, password }) => {
     try {
       await api.auth.resetPassword(email, otp.trim(), password);
       onDone();

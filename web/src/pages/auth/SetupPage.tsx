@@ -8,7 +8,7 @@ import { showAtFields } from '../../api/describe';
 import { useApi } from '../../app/context';
 import { useCompleteSignIn } from '../../auth/signIn';
 import { AuthLayout } from '../../components/AuthLayout';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { OtpField } from '../../components/OtpField';
 import { PasswordField } from '../../components/PasswordField';
 import { ResendCode } from '../../components/ResendCode';
@@ -22,7 +22,7 @@ export default function SetupPage() {
   const api = useApi();
   const complete = useCompleteSignIn();
   const [email, setEmail] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const check = useQuery({ queryKey: ['check-super-admin'], queryFn: async () => (await api.auth.checkSuperAdmin()).data });
 
   const account = useForm({
@@ -39,8 +39,7 @@ export default function SetupPage() {
     validate: { otp: validate.otp },
   });
 
-  const register = account.onSubmit(async (values) => {
-    setError(null);
+  const register = onSubmit(account, async (values) => {
     const optional = (value: string) => (value.trim() ? value.trim() : undefined);
     try {
       const answer = await api.auth.register({
@@ -58,8 +57,7 @@ export default function SetupPage() {
     }
   });
 
-  const confirm = verify.onSubmit(async ({ otp }) => {
-    setError(null);
+  const confirm = onSubmit(verify, async ({ otp }) => {
     try {
       complete((await api.auth.verifyRegistration(email!, otp.trim())).data);
     } catch (failure) {

@@ -4,12 +4,11 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '@xtown/client/react';
 import { passwordRuleProblem } from '@xtown/contract';
-import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import { isApiError } from '../../api/errors';
 import { useApi } from '../../app/context';
 import { meKey } from '../../app/useMe';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { PasswordField } from '../../components/PasswordField';
 import { t } from '../../messages';
 import { Card } from './Card';
@@ -24,7 +23,7 @@ export function ChangePasswordCard() {
   const api = useApi();
   const auth = useAuth();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const change = useMutation({
     mutationFn: async ({ currentPassword, newPassword }: { currentPassword: string; newPassword: string }) => {
       const payload = (await api.auth.changePassword(currentPassword, newPassword)).data;
@@ -43,8 +42,7 @@ export function ChangePasswordCard() {
     },
   });
 
-  const submit = form.onSubmit(async ({ currentPassword, newPassword }) => {
-    setError(null);
+  const submit = onSubmit(form, async ({ currentPassword, newPassword }) => {
     try {
       await change.mutateAsync({ currentPassword, newPassword });
       form.reset();

@@ -1,10 +1,9 @@
 import { Button, Group, Modal, Stack } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import { useApi } from '../../app/context';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { t } from '../../messages';
 import { blankProject, ProjectFields, type ProjectFormValues, useProjectForm } from './ProjectFields';
 import { openSecretModal } from './SecretModal';
@@ -22,7 +21,7 @@ const toBody = (values: ProjectFormValues) => ({
 export function CreateProjectModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const api = useApi();
   const form = useProjectForm(blankProject, { idEditable: true });
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const create = useMutation({ mutationFn: (values: ProjectFormValues) => api.projects.create(toBody(values)) });
 
   const close = () => {
@@ -31,8 +30,7 @@ export function CreateProjectModal({ opened, onClose }: { opened: boolean; onClo
     onClose();
   };
 
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
+  const submit = onSubmit(form, async (values) => {
     try {
       const { data } = await create.mutateAsync(values);
       close();

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import type { UpdateProjectBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { t } from '../../messages';
 import { ProjectFields, type ProjectFormValues, useProjectForm } from './ProjectFields';
 
@@ -35,11 +35,10 @@ export function EditProjectModal({ project, onClose }: { project: ProjectView; o
   const api = useApi();
   const [initial] = useState(() => valuesOf(project));
   const form = useProjectForm(initial, { idEditable: false });
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const update = useMutation({ mutationFn: (body: UpdateProjectBody) => api.projects.update(project.id, body) });
 
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
+  const submit = onSubmit(form, async (values) => {
     const body = changes(initial, values);
     if (Object.keys(body).length === 0) return onClose();
     try {

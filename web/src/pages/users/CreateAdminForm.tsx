@@ -2,11 +2,10 @@ import { Button, MultiSelect, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 import { describeError, showAtFields } from '../../api/describe';
 import type { CreateAdminBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { CompanyFields, SubUserLimitInput } from './ProfileFields';
 import { t } from '../../messages';
 import { optional, projectOptions, toIds, validEmail, validLimit, validName } from './fields';
@@ -17,7 +16,7 @@ export const allProjectsKey = ['projects', 'options'] as const;
 /** The Super Admin's "New Project Admin": the account, its company, its sub-user limit and its projects. */
 export function CreateAdminForm({ onDone }: { onDone: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const projects = useQuery({ queryKey: allProjectsKey, queryFn: async () => (await api.projects.list({ limit: 100 })).data });
   const create = useMutation({ mutationFn: (body: CreateAdminBody) => api.users.createAdmin(body) });
   const form = useForm({
@@ -34,8 +33,7 @@ export function CreateAdminForm({ onDone }: { onDone: () => void }) {
     validate: { name: validName, email: validEmail, subUserLimit: validLimit },
   });
 
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
+  const submit = onSubmit(form, async (values) => {
     try {
       const created = await create.mutateAsync({
         name: values.name.trim(),

@@ -2,12 +2,11 @@ import { Alert, Button, MultiSelect, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import type { CreateSubUserBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
 import { useMe } from '../../app/useMe';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { t } from '../../messages';
 import { optional, projectOptions, toIds, validEmail, validName } from './fields';
 import { useAllowance } from './useAllowance';
@@ -19,15 +18,14 @@ export function CreateSubUserForm({ onDone }: { onDone: () => void }) {
   const api = useApi();
   const me = useMe().data;
   const allowance = useAllowance();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const create = useMutation({ mutationFn: (body: CreateSubUserBody) => api.users.createSubUser(body) });
   const form = useForm({
     initialValues: { name: '', email: '', customRole: '', projectIds: [] as string[] },
     validate: { name: validName, email: validEmail },
   });
 
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
+  const submit = onSubmit(form, async (values) => {
     try {
       const created = await create.mutateAsync({
         name: values.name.trim(),

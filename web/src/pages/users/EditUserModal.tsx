@@ -3,11 +3,10 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import type { UserView } from '@xtown/contract';
-import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import type { UpdateUserBody } from '../../api/endpoints';
 import { useApi } from '../../app/context';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { CompanyFields, SubUserLimitInput } from './ProfileFields';
 import { t } from '../../messages';
 import { clearable, validLimit, validName } from './fields';
@@ -35,15 +34,14 @@ export function EditUserModal({ user, me, opened, onClose }: { user: UserView; m
 
 function EditUserForm({ user, me, onClose }: { user: UserView; me: UserView; onClose: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const withLimit = me.role === 'SUPER_ADMIN' && user.role === 'ADMIN';
   const update = useMutation({ mutationFn: (body: UpdateUserBody) => api.users.update(user.id, body) });
   const form = useForm({
     initialValues: initialOf(user),
     validate: { name: validName, subUserLimit: (value) => (withLimit ? validLimit(value) : null) },
   });
-  const submit = form.onSubmit(async (values) => {
-    setError(null);
+  const submit = onSubmit(form, async (values) => {
     try {
       await update.mutateAsync({
         name: values.name.trim(),

@@ -3,10 +3,9 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation } from '@tanstack/react-query';
 import type { UserView } from '@xtown/contract';
-import { useState } from 'react';
 import { showAtFields } from '../../api/describe';
 import { useApi } from '../../app/context';
-import { FormError } from '../../components/FormError';
+import { FormError, useFormError } from '../../components/FormError';
 import { t } from '../../messages';
 
 const s = t.users.suspend;
@@ -23,14 +22,13 @@ export function SuspendModal({ user, opened, onClose }: { user: UserView; opened
 
 function SuspendForm({ user, onClose }: { user: UserView; onClose: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, onSubmit } = useFormError();
   const suspend = useMutation({ mutationFn: (reason: string) => api.users.suspend(user.id, reason) });
   const form = useForm({
     initialValues: { reason: '' },
     validate: { reason: (value) => (!value.trim() ? s.reasonRequired : value.trim().length > MAX ? s.reasonTooLong : null) },
   });
-  const submit = form.onSubmit(async ({ reason }) => {
-    setError(null);
+  const submit = onSubmit(form, async ({ reason }) => {
     try {
       await suspend.mutateAsync(reason.trim());
       notifications.show({ color: 'orange', message: s.done(user.name) });

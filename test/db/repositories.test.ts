@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client.js';
 import { createDataStore, type DataStore } from '../../src/db/repositories/index.js';
+import type { RefreshTokenRecord } from '../../src/db/repositories/sessions.js';
 import { openMigratedTestDatabase, REPOSITORY_DIALECTS } from '../helpers/database.js';
 import { newUserRow } from '../helpers/rows.js';
 
@@ -122,9 +123,10 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
       });
       return { sessionId, token };
     };
-    const rotate = (token: string, now = at(60)) =>
+    const rotate = (token: string, now = at(60), read?: { token: RefreshTokenRecord | undefined }) =>
       store.repos.sessions.rotateRefreshToken({
         hashes: [token],
+        read,
         next: { id: randomUUID(), token: `hmac-${randomUUID()}` },
         now,
         audit: { actorEmail: null, action: 'TOKEN_REFRESH', success: true, createdAt: now },
@@ -141,6 +143,19 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
       const again = await rotate(token, at(61));
       expect(again.ok).toBe(false);
       expect(again.ok ? undefined : again.token?.rotatedAt).toEqual(at(60));
+    });
+
+    it('refuses a rotation that starts from a read taken before a concurrent use rotated the token', async () => {
+      const userId = await newUser();
+      const { token } = await signIn(userId);
+      const read = { token: await store.repos.sessions.findRefreshToken([token]) };
+      expect(read.token?.rotatedAt).toBeNull();
+      expect((await rotate(token, at(60), read)).ok).toBe(true);
+      const stale = await rotate(token, at(61), read);
+      expect(stale.ok).toBe(false);
+      expect(stale.ok ? undefined : stale.token?.rotatedAt).toEqual(at(60));
+      const successors = await database.db.selectFrom('refresh_tokens').select('id').where('userId', '=', userId).execute();
+      expect(successors).toHaveLength(2);
     });
 
     it('lets exactly one of 8 concurrent rotations of one token succeed', async () => {

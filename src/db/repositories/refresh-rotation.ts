@@ -3,6 +3,7 @@ import type { UsersTable } from '../schema.js';
 import type { ProjectSummary, UserRecord } from '../../domain/models.js';
 import { auditRow, type AuditEntry } from './audit.js';
 import type { RepoContext } from './executor.js';
+import type { RefreshTokenRecord } from './sessions.js';
 import { mapUser } from './users.js';
 
 export interface RotationInput {
@@ -13,6 +14,11 @@ export interface RotationInput {
   now: Date;
   /** The rotation's audit row, written with it; its userId is the token's owner. */
   audit: Omit<AuditEntry, 'userId'>;
+  /**
+   * The presented token's row as the caller read it just before (undefined: no such token), so that SQLite
+   * and MariaDB start from it instead of reading it again; PostgreSQL's one statement decides on its own.
+   */
+  read?: { token: RefreshTokenRecord | undefined };
 }
 
 /** What the new access token is made of. */

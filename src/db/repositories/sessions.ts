@@ -147,7 +147,7 @@ export function sessionsRepository(ctx: RepoContext) {
 /** SQLite and MariaDB (no UPDATE … RETURNING, no data-modifying CTEs): read, then one transaction. */
 async function rotateStepwise(ctx: RepoContext, input: RotationInput): Promise<RotationResult> {
   const { hashes, next, now } = input;
-  const token = await sessionsRepository(ctx).findRefreshToken(hashes);
+  const token = input.read ? input.read.token : await sessionsRepository(ctx).findRefreshToken(hashes);
   if (!token || token.rotatedAt || token.isRevoked || token.expiresAt <= now) return { ok: false, token };
   try {
     const rotation = await transactionWithRetry(ctx.exec as Kysely<DB>, async (trx): Promise<Rotation> => {

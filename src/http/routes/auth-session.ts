@@ -40,10 +40,10 @@ export const authSessionRoutes =
         if (!refreshToken) throw new AppError('UNAUTHENTICATED', { message: 'A refresh token is required' });
         // Per session (a live one, whatever its address), then a failure budget per address, given back
         // when the rotation succeeds: an office of users refreshing together uses none of it.
-        const sessionId = await auth.sessions.sessionOf(refreshToken);
-        if (sessionId) await budgets.enforce(request, 'refreshBySession', sessionId);
+        const presented = await auth.sessions.present(refreshToken);
+        if (presented.token) await budgets.enforce(request, 'refreshBySession', presented.token.sessionId);
         await budgets.takeFailure(request, 'refreshFailuresByIp', budgets.address(request));
-        const result = await auth.sessions.refresh(refreshToken, metaOf(request));
+        const result = await auth.sessions.refresh(presented, metaOf(request));
         setRefreshCookie(reply, deps.config.secureCookies, result);
         return { success: true as const, data: result };
       },

@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
 import type { DB } from './schema.js';
 import { prepareOncePerConnection } from './pg-prepared.js';
-import { SqliteValuesPlugin } from './sqlite-values-plugin.js';
 
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
@@ -34,8 +33,8 @@ export function dialectOf(url: string): DialectName {
 /** Only the configured driver is loaded. `queryTimeoutMs`: 0 for none (migrations). */
 export async function createDb(url: string, options: { poolSize?: number; queryTimeoutMs?: number } = {}): Promise<Database> {
   const dialect = dialectOf(url);
-  const { kyselyDialect, plugins } = await buildDialect(dialect, url, options.poolSize ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
-  const db = new Kysely<DB>({ dialect: kyselyDialect, plugins });
+  const kyselyDialect = await buildDialect(dialect, url, options.poolSize ?? 10, options.queryTimeoutMs ?? QUERY_TIMEOUT_MS);
+  const db = new Kysely<DB>({ dialect: kyselyDialect });
   return { db, dialect, destroy: () => db.destroy() };
 }
 
@@ -44,7 +43,7 @@ async function buildDialect(
   url: string,
   poolSize: number,
   queryTimeoutMs: number,
-): Promise<{ kyselyDialect: Dialect; plugins: SqliteValuesPlugin[] }> {
+): Promise<Dialect> {
   const deadline = queryTimeoutMs > 0 ? queryTimeoutMs : undefined;
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
@@ -56,7 +55,7 @@ async function buildDialect(
     database.pragma('foreign_keys = ON');
     database.pragma('busy_timeout = 5000');
     database.pragma('synchronous = NORMAL');
-    return { kyselyDialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [new SqliteValuesPlugin()] };
+    return new SqliteDialect({ database: withCachedStatements(database) });
   }
   if (dialect === 'postgres') {
     const pg = (await import('pg')).default;
@@ -82,7 +81,7 @@ async function buildDialect(
       prepareOncePerConnection(client);
       if (deadline) dropOnQueryTimeout(client);
     });
-    return { kyselyDialect: new PostgresDialect({ pool }), plugins: [] };
+    return new PostgresDialect({ pool });
   }
   const mysql = await import('mysql2');
   const pool = mysql.createPool({
@@ -95,7 +94,7 @@ async function buildDialect(
     connectTimeout: CONNECT_TIMEOUT_MS,
     charset: 'utf8mb4',
   });
-  return { kyselyDialect: new MysqlDialect({ pool: deadline ? withQueryDeadline(pool, deadline) : pool }), plugins: [] };
+  return new MysqlDialect({ pool: deadline ? withQueryDeadline(pool, deadline) : pool });
 }
 
 /**
@@ -148,22 +147,38 @@ function withQueryDeadline(pool: MysqlPool, timeout: number): MysqlPool {
 
 /** The part of a better-sqlite3 database that Kysely's SQLite driver uses. */
 type SqliteDatabase = Pick<import('better-sqlite3').Database, 'prepare' | 'close'>;
+type SqliteStatement = ReturnType<SqliteDatabase['prepare']>;
 
 const MAX_CACHED_STATEMENTS = 1000;
+
+/** better-sqlite3 binds neither booleans nor Dates: they are stored as 0/1 and ISO-8601 text. */
+function toSqlite(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.toISOString();
+  return value;
+}
 
 /**
  * Kysely's SQLite driver prepares every query anew (a tenth of a refresh rotation's CPU). It runs each
  * statement to completion (all or run, never iterate), so a statement can be kept by its SQL text and
- * run again; only the driver sees the cache.
+ * run again; only the driver sees the cache. The parameters are converted here, on their way to the
+ * statement: a Kysely plugin doing it rebuilt every query's tree and added a promise per query.
  */
-function withStatementCache(database: SqliteDatabase): SqliteDatabase {
-  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+function withCachedStatements(database: SqliteDatabase): SqliteDatabase {
+  const statements = new Map<string, Pick<SqliteStatement, 'reader' | 'all' | 'run'>>();
+  const bind = (parameters: unknown[]) => parameters.map(toSqlite);
   return {
     prepare(sql: string) {
       let statement = statements.get(sql);
       if (!statement) {
         if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
-        statements.set(sql, (statement = database.prepare(sql)));
+        const prepared = database.prepare(sql);
+        statement = {
+          reader: prepared.reader,
+          all: (parameters: unknown[]) => prepared.all(bind(parameters)),
+          run: (parameters: unknown[]) => prepared.run(bind(parameters)),
+        } as Pick<SqliteStatement, 'reader' | 'all' | 'run'>;
+        statements.set(sql, statement);
       }
       return statement;
     },

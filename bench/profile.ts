@@ -1,5 +1,5 @@
 /**
- * npm run bench:profile [-- --route=validate|refresh] [-- --db=sqlite|postgres] [-- --sec=N]
+ * npm run bench:profile [-- --route=validate|refresh] [-- --db=sqlite|postgres] [-- --sec=N] [-- --redis]
  * Starts the production build with --cpu-prof, loads one route from a separate process, and
  * prints where the server's CPU went (self time by function and by package). The harness of
  * `npm run bench`, pointed at one question: what does a request of this route cost, and why.
@@ -24,6 +24,8 @@ const argv = process.argv.slice(2);
 const route = argv.find((a) => a.startsWith('--route='))?.slice(8) ?? 'validate';
 const kind = (argv.find((a) => a.startsWith('--db='))?.slice(5) ?? 'sqlite') as DatabaseKind;
 const seconds = Number(argv.find((a) => a.startsWith('--sec='))?.slice(6) ?? 5);
+// With Redis, as every instance of a multi-instance deployment runs (limits and invalidations go through it).
+const env = argv.includes('--redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/7' } : undefined;
 const settings = readSettings(['--quick']);
 const profDir = join(settings.workDir, 'prof');
 
@@ -34,12 +36,14 @@ const options = {
   smtpPort: sink.port,
   mode: 'production' as const,
   logFile: join(settings.workDir, 'server.log'),
+  env,
 };
 // Seeded by one process, profiled in a second one on the same database: the profile holds the load, not the set-up.
 const seeder = await startProduct(options);
 const sessions = await seed(seeder, database.url, sink, 200);
 await seeder.stop();
-const server = await startProduct({ ...options, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+// On the seeder's port: the port is in PUBLIC_URL, every seeded token's issuer.
+const server = await startProduct({ ...options, port: seeder.port, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
 const json = { 'content-type': 'application/json' };
 // User and system CPU apart: system time is the kernel's work for our sockets (HTTP and the database's).
 const times = () => cpuTimes(`/proc/${server.child.pid}/stat`);

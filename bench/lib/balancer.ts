@@ -3,8 +3,9 @@ import { createServer, connect, type Server } from 'node:net';
 /**
  * A small TCP balancer in front of several instances: each new connection goes to the next instance in turn
  * (keep-alive connections stay where they landed, as with most L4 balancers). Counts connections per instance.
+ * `port`: where it listens (0: any free one), known before the instances start since it is their PUBLIC_URL.
  */
-export async function startBalancer(ports: number[]): Promise<{ url: string; connections: number[]; close(): Promise<void> }> {
+export async function startBalancer(ports: number[], port = 0): Promise<{ url: string; connections: number[]; close(): Promise<void> }> {
   const connections = ports.map(() => 0);
   let next = 0;
   const server: Server = createServer((client) => {
@@ -19,7 +20,7 @@ export async function startBalancer(ports: number[]): Promise<{ url: string; con
     client.on('error', end);
     upstream.on('error', end);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${address.port}`,

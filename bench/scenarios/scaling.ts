@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { startBalancer } from '../lib/balancer.js';
-import { measure, type LoadSpec } from '../lib/load.js';
-import { cpuSecondsOfProcessesNamed } from '../lib/process.js';
+import { runLoad, type LoadSpec } from '../lib/load.js';
+import { cpuSecondsOfProcessesNamed, freePort } from '../lib/process.js';
 import { createDatabase, PASSWORD, seed, startProduct } from '../lib/product.js';
 import type { Settings } from '../lib/settings.js';
 import type { SmtpSink } from '../lib/smtp-sink.js';
@@ -16,6 +16,8 @@ export interface ScaledOperation {
   cpuUsPerOp: { instances: number[]; postgres: number; redis: number };
   /** Answers per CPU-second of everything involved: what one core sustains (the sizing table's figure). */
   perCore: number;
+  /** Answers other than 2xx (a wrong set-up shows here: each instance must accept the other's tokens). */
+  refused: number;
 }
 
 export interface ScalingResults {
@@ -33,7 +35,9 @@ export interface ScalingResults {
  */
 export async function benchScaling(settings: Settings, sink: SmtpSink, log: (line: string) => void): Promise<ScalingResults> {
   const database = await createDatabase('postgres', settings.workDir, settings.postgresUrl);
-  const env = { REDIS_URL: 'redis://127.0.0.1:6379/7' };
+  // One PUBLIC_URL for both, the balancer's, as in a deployment: it is every token's issuer.
+  const balancerPort = await freePort();
+  const env = { REDIS_URL: 'redis://127.0.0.1:6379/7', PUBLIC_URL: `http://127.0.0.1:${balancerPort}` };
   const start = (name: string) =>
     startProduct({
       databaseUrl: database.url,
@@ -44,19 +48,21 @@ export async function benchScaling(settings: Settings, sink: SmtpSink, log: (lin
     });
   const a = await start('scaling-a');
   const b = await start('scaling-b');
-  const balancer = await startBalancer([a.port, b.port]);
+  const balancer = await startBalancer([a.port, b.port], balancerPort);
   try {
     log('[scaling] seeding through instance A; two instances behind a TCP balancer, one PostgreSQL, one Redis');
     const sessions = await seed(a, database.url, sink, settings.users);
     const instances = [a, b];
     const run = async (spec: LoadSpec): Promise<ScaledOperation> => {
+      // The warm-up apart: the CPU read around the measured run only.
+      if (spec.warmupSec) await runLoad({ ...spec, durationSec: spec.warmupSec, warmupSec: undefined });
       const before = {
         instances: instances.map((i) => i.cpu()),
         postgres: cpuSecondsOfProcessesNamed('postgres'),
         redis: cpuSecondsOfProcessesNamed('redis-server'),
       };
       const connectionsBefore = [...balancer.connections];
-      const result = await measure({ cpu: () => 0 }, spec);
+      const result = await runLoad({ ...spec, warmupSec: undefined });
       const per = (seconds: number) => (result.total ? (seconds * 1e6) / result.total : 0);
       const instanceUs = instances.map((i, n) => per(i.cpu() - before.instances[n]!));
       const postgres = per(cpuSecondsOfProcessesNamed('postgres') - before.postgres);
@@ -67,6 +73,7 @@ export async function benchScaling(settings: Settings, sink: SmtpSink, log: (lin
         connectionsPerInstance: balancer.connections.map((count, n) => count - connectionsBefore[n]!),
         cpuUsPerOp: { instances: instanceUs, postgres, redis },
         perCore: totalUs ? 1e6 / totalUs : 0,
+        refused: result.total - result.ok,
       };
     };
     const json = { 'content-type': 'application/json' };
@@ -114,12 +121,12 @@ export async function benchScaling(settings: Settings, sink: SmtpSink, log: (lin
 /** The scaling figures and the sizing table (per core, from what every part of the system spent), as text. */
 export function renderScaling(r: ScalingResults): string {
   const row = (name: string, op: ScaledOperation) =>
-    `| ${name} | ${op.perSec.toFixed(0)} | ${op.connectionsPerInstance.join(' / ')} | ${op.cpuUsPerOp.instances.map((us) => us.toFixed(0)).join(' / ')} | ${op.cpuUsPerOp.postgres.toFixed(0)} | ${op.cpuUsPerOp.redis.toFixed(0)} | ${op.perCore.toFixed(0)} |`;
+    `| ${name} | ${op.perSec.toFixed(0)} | ${op.refused} | ${op.connectionsPerInstance.join(' / ')} | ${op.cpuUsPerOp.instances.map((us) => us.toFixed(0)).join(' / ')} | ${op.cpuUsPerOp.postgres.toFixed(0)} | ${op.cpuUsPerOp.redis.toFixed(0)} | ${op.perCore.toFixed(0)} |`;
   return [
     'Two instances behind a TCP balancer, one PostgreSQL, one Redis (on this machine they share the same cores):',
     '',
-    '| operation | answers/s | connections A / B | CPU µs per answer: A / B | PostgreSQL | Redis | per core (answers per CPU-second of all parts) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| operation | answers/s | refused | connections A / B | CPU µs per answer: A / B | PostgreSQL | Redis | per core (answers per CPU-second of all parts) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     row('validate-token', r.validation),
     row('login', r.login),
     row('refresh rotation', r.refresh),

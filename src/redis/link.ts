@@ -49,6 +49,9 @@ export async function connectRedis(url: string, options: RedisLinkOptions): Prom
     retryStrategy: (times) => Math.min(times * 100, 2000),
     // The subscriber resubscribes itself on 'ready' (it may never have subscribed if Redis was down at start).
     autoResubscribe: false,
+    // Commands issued in the same tick (one per validation for its budget, under load many) go out in one
+    // write: a socket write per command was a tenth of a validation's CPU.
+    enableAutoPipelining: true,
   };
   const client = new RedisClient(url, settings);
   const connections: Redis[] = [client];

@@ -38,12 +38,7 @@ export async function createDb(url: string, options: { poolSize?: number; queryT
   return { db, dialect, destroy: () => db.destroy() };
 }
 
-async function buildDialect(
-  dialect: DialectName,
-  url: string,
-  poolSize: number,
-  queryTimeoutMs: number,
-): Promise<Dialect> {
+async function buildDialect(dialect: DialectName, url: string, poolSize: number, queryTimeoutMs: number): Promise<Dialect> {
   const deadline = queryTimeoutMs > 0 ? queryTimeoutMs : undefined;
   if (dialect === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');

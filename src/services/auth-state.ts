@@ -40,7 +40,7 @@ export interface AuthStateCache {
   /** Called with every invalidation, so another transport (pub/sub) can carry it to other instances. */
   onInvalidate(listener: (event: InvalidationEvent) => void): void;
   clear(): void;
-  /** Entries held now (metrics, tests): the working set of the last TTL, bounded by maxEntries. */
+  /** Entries held now (metrics, tests): the working set of the last two TTLs, bounded by maxEntries. */
   size(): { users: number; sessions: number; projects: number };
 }
 
@@ -52,6 +52,8 @@ export type InvalidationEvent =
 interface Entry<T> {
   value: T;
   loadedAt: number;
+  /** This entry's TTL: the configured one less up to a fifth, so that entries loaded together do not expire together. */
+  freshFor: number;
 }
 
 /**
@@ -62,6 +64,13 @@ interface Entry<T> {
  */
 export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttlMs?: number; maxEntries?: number }): AuthStateCache {
   const ttlMs = deps.ttlMs ?? 30_000;
+  /**
+   * Past its TTL an entry still answers while it reloads in the background; past twice the TTL a request waits
+   * for the load. Entries loaded together (the sign-ins after a deploy) expired together, and every request of
+   * those users then waited for the database at once, every TTL: under load that was a stall of up to a second.
+   * An invalidation still drops the entry at once: only the safety net's bound moves, by one load.
+   */
+  const graceMs = 2 * ttlMs;
   const maxEntries = deps.maxEntries ?? 200_000;
   const listeners: Array<(event: InvalidationEvent) => void> = [];
   const { repos } = deps.store;
@@ -71,35 +80,45 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
     const entries = new Map<K, Entry<T>>();
     // A load that started before an invalidation is marked stale, so it cannot write its result back.
     const inflight = new Map<K, { promise: Promise<T>; stale: boolean }>();
-    /** Drops the expired entries at the head: memory follows the working set of the last TTL, not every key ever seen. */
+    /** Drops the entries past their grace at the head: memory follows the working set, not every key ever seen. */
     const evict = (now: number) => {
       for (const [key, entry] of entries) {
-        if (now - entry.loadedAt < ttlMs && entries.size < maxEntries) break;
+        if (now - entry.loadedAt < graceMs && entries.size < maxEntries) break;
         entries.delete(key);
       }
+    };
+    /** The key's load, shared by everyone who asks while it runs. */
+    const reload = (key: K, now: number): Promise<T> => {
+      const pending = inflight.get(key);
+      if (pending) return pending.promise;
+      const record = { stale: false } as { promise: Promise<T>; stale: boolean };
+      record.promise = load(key)
+        .then((value) => {
+          if (!record.stale) {
+            entries.delete(key);
+            evict(now);
+            entries.set(key, { value, loadedAt: now, freshFor: ttlMs - Math.floor(Math.random() * (ttlMs / 5)) });
+          }
+          return value;
+        })
+        .finally(() => {
+          if (inflight.get(key) === record) inflight.delete(key);
+        });
+      inflight.set(key, record);
+      return record.promise;
     };
     return {
       async get(key: K): Promise<T> {
         const now = deps.clock.now().getTime();
         const hit = entries.get(key);
-        if (hit && now - hit.loadedAt < ttlMs) return hit.value;
-        const pending = inflight.get(key);
-        if (pending) return pending.promise;
-        const record = { stale: false } as { promise: Promise<T>; stale: boolean };
-        record.promise = load(key)
-          .then((value) => {
-            if (!record.stale) {
-              entries.delete(key);
-              evict(now);
-              entries.set(key, { value, loadedAt: now });
-            }
-            return value;
-          })
-          .finally(() => {
-            if (inflight.get(key) === record) inflight.delete(key);
-          });
-        inflight.set(key, record);
-        return record.promise;
+        const age = hit ? now - hit.loadedAt : Number.POSITIVE_INFINITY;
+        if (hit && age < hit.freshFor) return hit.value;
+        if (hit && age < graceMs) {
+          // A failed reload leaves the entry as it is; the next request tries again.
+          reload(key, now).catch(() => {});
+          return hit.value;
+        }
+        return reload(key, now);
       },
       drop(key: K) {
         entries.delete(key);

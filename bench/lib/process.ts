@@ -34,14 +34,20 @@ export function cpuTimes(statFile: string): { userMs: number; systemMs: number }
   return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
 }
 
-/** CPU seconds used so far by every process with this command name (e.g. postgres and its backends). */
+/**
+ * CPU seconds used so far by every process with this command name (e.g. postgres and its backends), and by their
+ * children that ended (a backend that closed is reaped by the postmaster, which then holds its CPU in cutime and
+ * cstime): without them the sum fell whenever a connection closed during a measurement.
+ */
 export function cpuSecondsOfProcessesNamed(name: string): number {
   let total = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name) total += cpuSeconds(Number(pid));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
     } catch {
       // the process ended meanwhile
     }

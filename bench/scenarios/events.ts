@@ -1,7 +1,7 @@
 /**
  * The project events stream (issue 13, item 4): the server's memory for `streams` open streams (RSS from /proc,
  * heap from its /metrics, before and after, per stream), opened from a process of their own; then, while
- * validate-token is offered half of its calm throughput (open loop), the time from each suspension (POST
+ * validate-token is offered 30% of its calm throughput (open loop), the time from each suspension (POST
  * /api/users/:id/suspend sent) to `user.revoked` at the first and at the last of those streams.
  * The project, its client secret and its users' assignment are made through the API by the seed's Super Admin.
  */
@@ -14,6 +14,13 @@ import { ADMIN_EMAIL, PASSWORD, ROOT, startProduct, type ProductOptions, type Se
 import type { Server } from '../lib/process.js';
 import type { Settings } from '../lib/settings.js';
 import { Samples, type LatencySummary } from '../lib/stats.js';
+
+/**
+ * The share of the calm validation capacity offered meanwhile. Half (as at first) was more than the machine answers
+ * beside 1,000 streams and their client process (on PostgreSQL 81% of it was answered): a saturated server measures
+ * its queue's growth, not the event's path. 30%, as beside the login storm.
+ */
+export const EVENTS_VALIDATION_SHARE = 0.3;
 
 interface Memory {
   rssMb: number;
@@ -124,9 +131,9 @@ export async function benchEvents(
     await pause(1000);
     const after = await memoryOf(server);
 
-    const rate = Math.max(1, Math.round(load.calmPerSec / 2));
+    const rate = Math.max(1, Math.round(load.calmPerSec * EVENTS_VALIDATION_SHARE));
     const durationSec = 2 + Math.ceil(suspensions * 0.5);
-    log(`events: ${suspensions} suspensions while validate-token is offered ${rate}/s (half of calm, open loop), ${durationSec} s`);
+    log(`events: ${suspensions} suspensions while validate-token is offered ${rate}/s (0.3x calm, open loop), ${durationSec} s`);
     const validation = runLoad({
       kind: 'open',
       url: server.url,

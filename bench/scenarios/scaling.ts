@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { startBalancer } from '../lib/balancer.js';
 import { runLoad, type LoadSpec } from '../lib/load.js';
@@ -28,6 +29,25 @@ export interface ScalingResults {
   rssMb: number[];
 }
 
+/** The Redis database the two instances share (the bench's own: it is emptied before each run). */
+const REDIS_DB = 7;
+
+/** FLUSHDB on one Redis database, over a plain socket (the bench has no Redis client of its own). */
+function flushRedisDb(db: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(6379, '127.0.0.1', () => socket.write(`SELECT ${db}\r\nFLUSHDB\r\n`));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.split('\r\n').filter(Boolean).length < 2) return;
+      socket.end();
+      if (answer.startsWith('+OK\r\n+OK')) resolve();
+      else reject(new Error(`Redis FLUSHDB answered ${JSON.stringify(answer)}`));
+    });
+    socket.on('error', reject);
+  });
+}
+
 /**
  * Two instances on one PostgreSQL and Redis behind a local TCP balancer (issue 13, item 6). On two cores they cannot
  * add throughput; what this shows is the CPU each operation costs on each part, and that the instances share the
@@ -37,7 +57,9 @@ export async function benchScaling(settings: Settings, sink: SmtpSink, log: (lin
   const database = await createDatabase('postgres', settings.workDir, settings.postgresUrl);
   // One PUBLIC_URL for both, the balancer's, as in a deployment: it is every token's issuer.
   const balancerPort = await freePort();
-  const env = { REDIS_URL: 'redis://127.0.0.1:6379/7', PUBLIC_URL: `http://127.0.0.1:${balancerPort}` };
+  const env = { REDIS_URL: `redis://127.0.0.1:6379/${REDIS_DB}`, PUBLIC_URL: `http://127.0.0.1:${balancerPort}` };
+  // Limits are counted in Redis, which outlives a run: the last run's sign-ins would still count in this one's window.
+  await flushRedisDb(REDIS_DB);
   const start = (name: string) =>
     startProduct({
       databaseUrl: database.url,

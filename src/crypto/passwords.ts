@@ -86,10 +86,8 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
 
   // Made once, off the request path, so that an unknown user costs exactly what a known one does. On libuv's
   // pool, not the hash threads: a service nobody signs in to starts none.
-  const dummyHash =
-    kind === 'argon2id'
-      ? argon2.hash(randomBytes(18).toString('base64'), ARGON2_OPTIONS)
-      : bcrypt.hash(randomBytes(18).toString('base64'), bcryptRounds);
+  const filler = randomBytes(18).toString('base64');
+  const dummyHash = kind === 'argon2id' ? argon2.hash(filler, ARGON2_OPTIONS) : bcrypt.hash(filler, bcryptRounds);
   dummyHash.catch(() => {});
 
   async function check(stored: string, storedKind: PasswordHashKind, plain: string): Promise<boolean> {

@@ -37,6 +37,9 @@ parentPort.on('message', (job) => {
 });
 `;
 
+/** The thread failed, not the job (it died, or the threads were closed): never to be read as a wrong password. */
+export class HashThreadError extends Error {}
+
 export interface HashThreads {
   run(job: HashJob): Promise<string | boolean>;
   /** Threads started (they start on the first jobs, not before: an idle service holds none). */
@@ -98,14 +101,14 @@ export function createHashThreads(size: number, nice: number | undefined = HASH_
       // Its replacement takes the waiting jobs.
       if (queue.length > 0 && !closed) next(start());
     };
-    thread.on('error', lost);
-    thread.on('exit', (code) => lost(new Error(`hash thread exited with ${code}`)));
+    thread.on('error', (error) => lost(new HashThreadError(`hash thread failed: ${error.message}`)));
+    thread.on('exit', (code) => lost(new HashThreadError(`hash thread exited with ${code}`)));
     return thread;
   };
 
   return {
     run(job) {
-      if (closed) return Promise.reject(new Error('hash threads closed'));
+      if (closed) return Promise.reject(new HashThreadError('hash threads closed'));
       return new Promise((resolve, reject) => {
         const pending = { job, resolve, reject };
         const thread = idle.pop() ?? (threads.size < size ? start() : undefined);
@@ -116,7 +119,7 @@ export function createHashThreads(size: number, nice: number | undefined = HASH_
     size: () => threads.size,
     async close() {
       closed = true;
-      for (const pending of queue.splice(0)) pending.reject(new Error('hash threads closed'));
+      for (const pending of queue.splice(0)) pending.reject(new HashThreadError('hash threads closed'));
       await Promise.all([...threads].map((thread) => thread.terminate()));
     },
   };

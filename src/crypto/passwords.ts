@@ -5,7 +5,7 @@ import type { Algorithm, Options as Argon2Options } from '@node-rs/argon2';
 import * as bcrypt from '@node-rs/bcrypt';
 import type { PasswordHasher, VerifyResult } from '../domain/ports.js';
 import { createWorkPool } from './hash-pool.js';
-import { createHashThreads } from './hash-threads.js';
+import { createHashThreads, HashThreadError } from './hash-threads.js';
 import { createLoopGovernor } from './loop-governor.js';
 
 export type PasswordHashKind = 'argon2id' | 'bcrypt';
@@ -95,8 +95,10 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       return (await threads.run(
         storedKind === 'argon2id' ? { op: 'argon2.verify', stored, plain } : { op: 'bcrypt.verify', stored, plain },
       )) as boolean;
-    } catch {
-      return false; // a malformed hash is a wrong password, not a 500
+    } catch (error) {
+      // A malformed hash is a wrong password, not a 500; a hash thread that failed is a 500.
+      if (error instanceof HashThreadError) throw error;
+      return false;
     }
   }
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ARGON2_OPTIONS } from '../../src/crypto/passwords.js';
-import { createHashThreads, HASH_THREAD_NICE, type HashThreads } from '../../src/crypto/hash-threads.js';
+import { createHashThreads, HASH_THREAD_NICE, HashThreadError, type HashThreads } from '../../src/crypto/hash-threads.js';
 
 /** Every thread of this process with its nice value (field 19 of /proc/self/task/<tid>/stat). */
 const niceByThread = () =>
@@ -52,6 +52,7 @@ describe('hash threads', () => {
     const [inFlight, queued] = await outcomes;
     expect(inFlight.status).toBe('rejected');
     expect(queued).toMatchObject({ status: 'rejected', reason: { message: 'hash threads closed' } });
+    expect((queued as PromiseRejectedResult).reason).toBeInstanceOf(HashThreadError);
     await expect(threads.run({ op: 'bcrypt.hash', plain: 'pw', rounds: 4 })).rejects.toThrow(/closed/);
   });
 });

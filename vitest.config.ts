@@ -24,6 +24,7 @@ const DIALECT_FREE = [
   'test/http/route-declaration.test.ts',
   'test/interop/**',
   'test/process/bundle.test.ts',
+  'test/process/drain-stall.test.ts',
   'test/process/keys-cli.test.ts',
   'test/process/shutdown.test.ts',
   'test/services/auth-state.test.ts',

@@ -123,7 +123,9 @@ export function createGracefulShutdown(deps: GracefulShutdownDeps) {
 
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     const closingAt = Date.now();
-    const sweep = setInterval(() => closeIdle(closingAt), SWEEP_MS);
+    // Checked after the turn's I/O: a request that arrived while this process stood still (descheduled, a long
+    // pause) is read before its connection is judged idle; a timer alone runs before the sockets are read.
+    const sweep = setInterval(() => setImmediate(() => closeIdle(closingAt)), SWEEP_MS);
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, graceMs);

@@ -5,7 +5,6 @@ import type { Algorithm, Options as Argon2Options } from '@node-rs/argon2';
 import * as bcrypt from '@node-rs/bcrypt';
 import type { PasswordHasher, VerifyResult } from '../domain/ports.js';
 import { createWorkPool } from './hash-pool.js';
-import { createHashThreads, HashThreadError } from './hash-threads.js';
 import { createLoopGovernor } from './loop-governor.js';
 
 export type PasswordHashKind = 'argon2id' | 'bcrypt';
@@ -77,28 +76,18 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
   const pool = createWorkPool(governor ? governor.limit : (options.concurrency ?? defaultHashConcurrency()), options.maxQueue ?? 64);
   wake = pool.wake;
 
-  // As many threads as the pool may ever run jobs at once; they start with the first jobs.
-  const threads = createHashThreads(options.concurrency ?? cores);
-  const hashNow = async (plain: string): Promise<string> =>
-    (await threads.run(
-      kind === 'argon2id' ? { op: 'argon2.hash', plain, options: ARGON2_OPTIONS } : { op: 'bcrypt.hash', plain, rounds: bcryptRounds },
-    )) as string;
+  const hashNow = (plain: string): Promise<string> =>
+    kind === 'argon2id' ? argon2.hash(plain, ARGON2_OPTIONS) : bcrypt.hash(plain, bcryptRounds);
 
-  // Made once, off the request path, so that an unknown user costs exactly what a known one does. On libuv's
-  // pool, not the hash threads: a service nobody signs in to starts none.
-  const filler = randomBytes(18).toString('base64');
-  const dummyHash = kind === 'argon2id' ? argon2.hash(filler, ARGON2_OPTIONS) : bcrypt.hash(filler, bcryptRounds);
+  // Made once, off the request path, so that an unknown user costs exactly what a known one does.
+  const dummyHash = hashNow(randomBytes(18).toString('base64'));
   dummyHash.catch(() => {});
 
   async function check(stored: string, storedKind: PasswordHashKind, plain: string): Promise<boolean> {
     try {
-      return (await threads.run(
-        storedKind === 'argon2id' ? { op: 'argon2.verify', stored, plain } : { op: 'bcrypt.verify', stored, plain },
-      )) as boolean;
-    } catch (error) {
-      // A malformed hash is a wrong password, not a 500; a hash thread that failed is a 500.
-      if (error instanceof HashThreadError) throw error;
-      return false;
+      return storedKind === 'argon2id' ? await argon2.verify(stored, plain) : await bcrypt.verify(plain, stored);
+    } catch {
+      return false; // a malformed hash is a wrong password, not a 500
     }
   }
 
@@ -129,9 +118,6 @@ export function createPasswordHasher(options: PasswordHasherOptions): PasswordHa
       return { verify: (storedHash, plain) => place.run(() => verifyNow(storedHash, plain)), release: place.release };
     },
     stats: () => pool.stats(),
-    close() {
-      governor?.stop();
-      void threads.close();
-    },
+    close: () => governor?.stop(),
   };
 }

@@ -38,7 +38,7 @@ export interface PasswordHasher {
   /** Holds a place for one verify, or throws SERVICE_UNAVAILABLE at once when the pool is full. */
   admitVerify(): AdmittedVerify;
   stats(): PoolStats;
-  /** Stops the sampling that sizes the pool and ends the hash threads (jobs still in flight fail). */
+  /** Stops the sampling that sizes the pool (jobs in flight finish). */
   close(): void;
 }
 

@@ -8,10 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measure } from './lib/load.js';
 import { cpuSecondsOfProcessesNamed, cpuTimes } from './lib/process.js';
-import { createDatabase, PASSWORD, seed, startProduct, type DatabaseKind } from './lib/product.js';
+import { createDatabase, seed, startProduct, type DatabaseKind } from './lib/product.js';
 import { readSettings } from './lib/settings.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
 import { validationItems } from './scenarios/product.js';
+import { loginSpec, validationSpec } from './scenarios/specs.js';
 
 interface ProfileNode {
   id: number;
@@ -63,29 +64,9 @@ const result =
         durationSec: seconds,
       })
     : route === 'login'
-      ? // The event loop's share of a sign-in (the hashes run on their own threads, listed below).
-        await measure(server, {
-          kind: 'autocannon',
-          url: server.url,
-          method: 'POST',
-          path: '/api/auth/login',
-          headers: json,
-          items: sessions.map((s) => ({ body: JSON.stringify({ email: s.email, password: PASSWORD }) })),
-          connections: 16,
-          durationSec: seconds,
-          warmupSec: 1,
-        })
-      : await measure(server, {
-          kind: 'autocannon',
-          url: server.url,
-          method: 'POST',
-          path: '/api/auth/validate-token',
-          headers: json,
-          items: validationItems(sessions),
-          connections: 100,
-          durationSec: seconds,
-          warmupSec: 1,
-        });
+      ? // The event loop's share of a sign-in (the hashes run on libuv's pool, listed below).
+        await measure(server, { ...loginSpec(server.url, sessions, seconds), warmupSec: 1 })
+      : await measure(server, { ...validationSpec(server.url, validationItems(sessions), seconds), warmupSec: 1 });
 const after = times();
 const postgresUsed = cpuSecondsOfProcessesNamed('postgres') - postgresBefore;
 // Per thread: the main thread is the event loop; the others are V8's (GC, compiler) and libuv's.

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { measure, type LoadResult, type LoadSpec } from '../lib/load.js';
 import { ROOT, startProduct, type ProductOptions } from '../lib/product.js';
 import type { Settings } from '../lib/settings.js';
+import { validationSpec } from './specs.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { createMemoryRateLimitStore, createRateLimiter } from '../../src/services/rate-limiter.js';
 
@@ -103,17 +104,7 @@ export async function benchBackendBudget(
     const server = await startProduct(which === 'on' ? options : { ...options, entry: variant });
     try {
       runs[which]!.push(
-        await measure(server, {
-          kind: 'autocannon',
-          url: server.url,
-          method: 'POST',
-          path: '/api/auth/validate-token',
-          headers: { 'content-type': 'application/json' },
-          items,
-          connections: 100,
-          durationSec: settings.measureSec,
-          warmupSec: settings.warmupSec,
-        }),
+        await measure(server, { ...validationSpec(server.url, items, settings.measureSec), warmupSec: settings.warmupSec }),
       );
     } finally {
       await server.stop();

@@ -9,6 +9,7 @@ import { benchBackendBudget, type BackendBudgetResults } from './backend-budget.
 import { benchBare } from './baseline.js';
 import { benchEvents, type EventsResults } from './events.js';
 import { benchStaticFiles, type StaticFilesResults } from './static-files.js';
+import { loginSpec, validationSpec } from './specs.js';
 import { benchOpenLoop, type OpenLoopResults } from './open-loop.js';
 import { countStatements, type StatementCounts } from './statements.js';
 
@@ -84,40 +85,21 @@ export async function benchProduct(
       await new Promise((resolve) => setTimeout(resolve, 1000));
       idleAfterSetupMb = server.rss();
       const rss = sampleRss(server);
-      const validationSpec: LoadSpec = {
-        kind: 'autocannon',
-        url: server.url,
-        method: 'POST',
-        path: '/api/auth/validate-token',
-        headers: json,
-        items: validationItems(sessions),
-        connections: 100,
-        durationSec: settings.measureSec,
-      };
+      const validationLoad = validationSpec(server.url, validationItems(sessions), settings.measureSec);
       log(`[${kind}] bare node:http JSON endpoint: 100 connections, the same ${sessions.length} bodies, ${settings.measureSec} s`);
-      bare = await benchBare(settings, validationSpec.items!);
+      bare = await benchBare(settings, validationLoad.items!);
       log(`[${kind}] validate-token: 100 connections, ${sessions.length} tokens, ${settings.measureSec} s`);
-      validation = await measure(server, { ...validationSpec, warmupSec: settings.warmupSec });
+      validation = await measure(server, { ...validationLoad, warmupSec: settings.warmupSec });
 
-      const loginItems = sessions.map((s) => ({ body: JSON.stringify({ email: s.email, password: PASSWORD }) }));
-      const loginSpec: LoadSpec = {
-        kind: 'autocannon',
-        url: server.url,
-        method: 'POST',
-        path: '/api/auth/login',
-        headers: json,
-        items: loginItems,
-        connections: 16,
-        durationSec: settings.measureSec,
-      };
+      const loginLoad = loginSpec(server.url, sessions, settings.measureSec);
       log(`[${kind}] login: 16 connections, ${settings.measureSec} s`);
-      login = await measure(server, { ...loginSpec, warmupSec: 1 });
+      login = await measure(server, { ...loginLoad, warmupSec: 1 });
 
       const offered = Math.max(1, Math.round(3 * login.okPerSec));
       log(`[${kind}] storm: ${offered} logins/s offered (3x) beside validate-token at 100 connections, ${settings.measureSec} s`);
       const [stormValidation, stormLogins] = await Promise.all([
-        measure(server, validationSpec),
-        measure(server, { ...loginSpec, kind: 'open', rate: offered, connections: 2048, prewarm: { path: '/health', count: 1000 } }),
+        measure(server, validationLoad),
+        measure(server, { ...loginLoad, kind: 'open', rate: offered, connections: 2048, prewarm: { path: '/health', count: 1000 } }),
       ]);
       storm = {
         offeredLoginsPerSec: offered,

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { startBalancer } from '../lib/balancer.js';
 import { runLoad, type LoadSpec } from '../lib/load.js';
 import { cpuSecondsOfProcessesNamed, freePort } from '../lib/process.js';
-import { createDatabase, PASSWORD, seed, startProduct } from '../lib/product.js';
+import { createDatabase, seed, startProduct } from '../lib/product.js';
 import type { Settings } from '../lib/settings.js';
 import type { SmtpSink } from '../lib/smtp-sink.js';
 import { validationItems } from './product.js';
+import { loginSpec, validationSpec } from './specs.js';
 
 export interface ScaledOperation {
   /** Answers per second through the balancer. */
@@ -98,35 +99,19 @@ export async function benchScaling(settings: Settings, sink: SmtpSink, log: (lin
         refused: result.total - result.ok,
       };
     };
-    const json = { 'content-type': 'application/json' };
-    const base = {
-      url: balancer.url,
-      method: 'POST' as const,
-      headers: json,
-      durationSec: settings.measureSec,
-      warmupSec: settings.warmupSec,
-    };
+    const { warmupSec } = settings;
     log(`[scaling] validate-token: 100 connections, ${settings.measureSec} s`);
-    const validation = await run({
-      ...base,
-      kind: 'autocannon',
-      path: '/api/auth/validate-token',
-      items: validationItems(sessions),
-      connections: 100,
-    });
+    const validation = await run({ ...validationSpec(balancer.url, validationItems(sessions), settings.measureSec), warmupSec });
     log(`[scaling] login: 16 connections, ${settings.measureSec} s`);
-    const login = await run({
-      ...base,
-      kind: 'autocannon',
-      path: '/api/auth/login',
-      items: sessions.map((s) => ({ body: JSON.stringify({ email: s.email, password: PASSWORD }) })),
-      connections: 16,
-    });
+    const login = await run({ ...loginSpec(balancer.url, sessions, settings.measureSec), warmupSec });
     const chains = Math.min(32, sessions.length);
     log(`[scaling] refresh-token: ${chains} rotation chains, ${settings.measureSec} s`);
     const refresh = await run({
-      ...base,
-      warmupSec: 0, // a chain's tokens are used once: a warm-up would spend them
+      url: balancer.url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      durationSec: settings.measureSec,
+      // No warm-up: a chain's tokens are used once, a warm-up would spend them.
       kind: 'chain',
       path: '/api/auth/refresh-token',
       items: sessions.slice(-chains).map((s) => ({ body: JSON.stringify({ refreshToken: s.refreshToken }) })),

@@ -6,7 +6,7 @@ import type { Target } from './report.js';
 import { fmt, ms } from './format.js';
 import type { LatencySummary } from './stats.js';
 
-const spread = (l: LatencySummary | undefined) => (l ? [l.p50, l.p90, l.p99, l.p999, l.max].map(ms).join(' / ') : '–');
+export const spread = (l: LatencySummary | undefined) => (l ? [l.p50, l.p90, l.p99, l.p999, l.max].map(ms).join(' / ') : '–');
 
 /** Answers that were not 2xx, errors, timeouts: a latency target on a stream with any of them is not met. */
 function faults(r: OpenLoopResult, expected: (status: number) => boolean = (s) => s >= 200 && s < 300): string {
@@ -21,10 +21,10 @@ function faults(r: OpenLoopResult, expected: (status: number) => boolean = (s) =
   return parts.filter(Boolean).join(', ');
 }
 
-const offered = (r: OpenLoopResult) => `${fmt(r.offeredPerSec)} offered, ${fmt(r.answeredPerSec)} answered`;
+export const offered = (r: OpenLoopResult) => `${fmt(r.offeredPerSec)} offered, ${fmt(r.answeredPerSec)} answered`;
 const generator = (r: OpenLoopResult) =>
   `${fmt(r.cpuUsPerRequest)} µs CPU/request, send lag p99 ${ms(r.sendLag.p99)} ms, ≤ ${fmt(r.maxQueued)} waiting for a socket, drained ${ms(r.drainMs)} ms after${r.lateStartMs > 100 ? `, started ${ms(r.lateStartMs)} ms late` : ''}`;
-const withFaults = (text: string, r: OpenLoopResult, expected?: (status: number) => boolean) => {
+export const withFaults = (text: string, r: OpenLoopResult, expected?: (status: number) => boolean) => {
   const f = faults(r, expected);
   return f ? `${text} (${f})` : text;
 };

@@ -6,6 +6,7 @@ import type { ProductResults } from '../scenarios/product.js';
 import { EVENTS_VALIDATION_SHARE } from '../scenarios/events.js';
 import { fmt, ms, ratio } from './format.js';
 import type { LoadResult } from './load.js';
+import { offered, spread, withFaults } from './open-loop-report.js';
 
 type Products = Partial<Record<'sqlite' | 'postgres', ProductResults>>;
 type Row = (label: string, f: (p: ProductResults, db: string) => string) => void;
@@ -43,7 +44,8 @@ export function judgeNewParts(products: Products, add: Add): void {
       p.events.toEveryStreamMs.max,
       (v) => v <= 1000,
       // How much of the offered validation was answered: below it all, the server was saturated.
-      (v) => `${ms(v)} ms (validation ${fmt(p.events!.validation.okPerSec)} of ${fmt(p.events!.validationRate)}/s answered)`,
+      (v) =>
+        `${ms(v)} ms (validation ${fmt(p.events!.validation.answeredPerSec)} of ${fmt(p.events!.validation.offeredPerSec)}/s answered)`,
     );
   }
 }
@@ -89,12 +91,8 @@ export function newPartsRows(row: Row, ratios: Record<string, number | null>): v
         `${ms(e.toFirstStreamMs.p50)} / ${ms(e.toFirstStreamMs.p99)} / ${ms(e.toFirstStreamMs.max)}; ${ms(e.toEveryStreamMs.p50)} / ${ms(e.toEveryStreamMs.p99)} / ${ms(e.toEveryStreamMs.max)} (${e.suspensions} suspensions; suspend answered p50 ${ms(e.suspendAnswerMs.p50)})`,
     ),
   );
-  row('  meanwhile validate-token offered/s (open loop): answered/s; p50 / p99 ms', (p) =>
-    events(
-      p,
-      (e) =>
-        `${fmt(e.validationRate)}: ${fmt(e.validation.okPerSec)}${nonOk(e.validation)}; ${ms(e.validation.latency['2xx']?.p50)} / ${p99(e.validation)}`,
-    ),
+  row('  meanwhile validate-token/s (open loop, after a warm-up): p50 / p90 / p99 / p99.9 / max ms', (p) =>
+    events(p, (e) => `${withFaults(offered(e.validation), e.validation)}; ${spread(e.validation.latency.all)}`),
   );
   const budget = (p: ProductResults, f: (b: NonNullable<ProductResults['backendBudget']>) => string) =>
     p.backendBudget ? f(p.backendBudget) : '–';

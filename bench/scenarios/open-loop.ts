@@ -34,10 +34,10 @@ export interface OpenLoopResults {
  * requests wait in the client (which would count, but as the client's queue). A storm's admitted logins wait
  * up to a second for the hash pool: 512 cover 3× capacity.
  */
-const VALIDATION_SOCKETS = 128;
+export const VALIDATION_SOCKETS = 128;
 const LOGIN_SOCKETS = 512;
 /** Time for the generators to start (a tsx child each) and open their sockets before the first request is due. */
-const START_MARGIN_MS = 3000;
+export const START_MARGIN_MS = 3000;
 
 const json = { 'content-type': 'application/json' };
 

@@ -3,7 +3,8 @@
  * Starts the production build (dist/) for SQLite and PostgreSQL, drives it from separate load-generator
  * processes, measures the bare node:http limit, the raw argon2id rate and the peer (better-auth), prints
  * the table and the targets, and writes bench/results/<date>.json (and bench/RESULTS.md on full runs). `--soak` runs only
- * the memory soak (bench/scenarios/soak.ts), 30 minutes by default.
+ * the memory soak (bench/scenarios/soak.ts), 30 minutes by default. BENCH_PRODUCT_ENV="KEY=VALUE ..." adds to every
+ * instance's environment (bench/lib/product.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,10 +63,11 @@ async function main() {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     loadAverage: { start: loadavg()[0]! },
   };
-  const modeNote =
+  const baseMode =
     settings.mode === 'production'
       ? 'NODE_ENV=production (SMTP to a local sink, default LOG_LEVEL=info)'
       : 'NODE_ENV=development, LOG_LEVEL=warn';
+  const modeNote = process.env.BENCH_PRODUCT_ENV ? `${baseMode}; also ${process.env.BENCH_PRODUCT_ENV}` : baseMode;
   console.log(
     `Xtown Authenticator benchmark${settings.quick ? ' (--quick)' : ''}: ${machine.cores} cores, ${machine.cpuModel}, Node ${machine.node}; ${modeNote}`,
   );

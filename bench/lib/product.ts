@@ -93,6 +93,7 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     // hash pool admits a login before any database work; it did once, and locked the bench's users out).
     LOCKOUT_THRESHOLD: '1000',
     ...(options.mode === 'development' ? { LOG_LEVEL: 'warn' } : {}),
+    ...productEnvFromBench(),
     ...options.env,
   };
   return startServer({
@@ -103,6 +104,15 @@ export async function startProduct(options: ProductOptions): Promise<Server> {
     logFile: options.logFile,
     cwd: ROOT,
   });
+}
+
+/**
+ * BENCH_PRODUCT_ENV="KEY=VALUE KEY2=VALUE2": extra environment for every instance the bench starts, to measure a
+ * deployment setting (e.g. MALLOC_ARENA_MAX=2) with the same scenarios.
+ */
+function productEnvFromBench(): NodeJS.ProcessEnv {
+  const pairs = (process.env.BENCH_PRODUCT_ENV ?? '').split(/\s+/).filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 }
 
 export interface Session {

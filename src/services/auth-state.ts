@@ -138,18 +138,10 @@ export function createAuthStateCache(deps: { store: DataStore; clock: Clock; ttl
   }
 
   const users = table<number, UserAuthState>(async (id) => {
-    const user = await repos.users.findById(id);
+    const user = await repos.users.authState(id);
     if (!user)
       return { exists: false, role: 'SUB_USER', isActive: false, isSuspended: true, projectIds: new Set(), accessCutoffs: new Map() };
-    const [assigned, accessCutoffs] = await Promise.all([repos.projects.assignedProjectIds(id), repos.projects.accessCutoffsOf(id)]);
-    return {
-      exists: true,
-      role: user.role,
-      isActive: user.isActive,
-      isSuspended: user.isSuspended,
-      projectIds: new Set(assigned),
-      accessCutoffs,
-    };
+    return { ...user, exists: true, projectIds: new Set(user.projectIds) };
   });
   const sessions = table<string, SessionAuthState>(async (id) => {
     const session = await repos.sessions.find(id);

@@ -57,6 +57,49 @@ describe.each(REPOSITORY_DIALECTS)('repositories on %s', (dialect) => {
       expect(await store.repos.users.findByEmail('nobody@acme.test')).toBeUndefined();
     });
 
+    it("reads a user's standing, assignments and access cutoffs in one statement (the auth-state load)", async () => {
+      const userId = await newUser({ isActive: false, isSuspended: true });
+      const bare = await newUser();
+      const project = (name: string) =>
+        store.repos.projects.insert({
+          customProjectId: `${name}${dialect}`,
+          name,
+          icon: null,
+          description: null,
+          projectUrl: `https://${name}.acme.test`,
+          isActive: true,
+          createdBy: userId,
+          createdAt: T0,
+          updatedAt: T0,
+          clientSecretHash: null,
+        });
+      const [a, b, c] = [await project('authsa'), await project('authsb'), await project('authsc')];
+      await store.repos.projects.assign(userId, [a, b], T0);
+      const cutC = await store.repos.projects.cutAccess(userId, c);
+      const cutB = await store.repos.projects.cutAccess(userId, b);
+      const state = await store.repos.users.authState(userId);
+      expect(state).toEqual({
+        role: 'ADMIN',
+        isActive: false,
+        isSuspended: true,
+        projectIds: expect.arrayContaining([a, b]),
+        accessCutoffs: new Map([
+          [c, cutC],
+          [b, cutB],
+        ]),
+      });
+      expect(state!.projectIds).toHaveLength(2);
+      expect(cutB).toBeGreaterThan(0);
+      expect(await store.repos.users.authState(bare)).toEqual({
+        role: 'ADMIN',
+        isActive: true,
+        isSuspended: false,
+        projectIds: [],
+        accessCutoffs: new Map(),
+      });
+      expect(await store.repos.users.authState(2_000_000_000)).toBeUndefined();
+    });
+
     it('refuses a second user with the same email', async () => {
       await newUser({ email: 'twice@acme.test' });
       await expect(newUser({ email: 'twice@acme.test' })).rejects.toThrow();

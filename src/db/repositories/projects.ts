@@ -78,12 +78,6 @@ export function projectsRepository({ exec, dialect }: RepoContext) {
       return gen;
     },
 
-    /** The user's cutoffs by project: its project tokens below them were issued before an unassignment. */
-    async accessCutoffsOf(userId: number): Promise<Map<number, number>> {
-      const rows = await exec.selectFrom('access_cutoffs').select(['projectId', 'gen']).where('userId', '=', userId).execute();
-      return new Map(rows.map((row) => [row.projectId, Number(row.gen)]));
-    },
-
     async findByRef(ref: string | number): Promise<ProjectRecord | undefined> {
       const key = parseProjectRef(ref);
       // customProjectIds are lower-case by rule; MySQL's collation would otherwise match "CRM" to "crm".

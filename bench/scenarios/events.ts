@@ -29,8 +29,8 @@ export const EVENTS_VALIDATION_SHARE = 0.3;
  * Offered but not recorded before the suspensions start. The instance is fresh (its memory is measured from its
  * start), and its first pass over the 1,000 tokens checks a signature and loads a user's state for each, with the
  * JIT still cold. Offered 2,600/s at once (2026-12-07), the first second's answers had a p99 of ~840 ms on SQLite
- * and the first two seconds' up to 1.9 s on PostgreSQL (four statements per new token), 5–8 ms after. Measured cold,
- * a suspension that fell in them had given PostgreSQL's figure its 1.7 s maximum.
+ * and the first two seconds' up to 1.9 s on PostgreSQL, 5–8 ms after. Measured cold, a suspension that fell in
+ * them had given PostgreSQL's figure its 1.7 s maximum.
  */
 const WARMUP_SEC = 3;
 

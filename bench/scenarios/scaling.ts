@@ -14,7 +14,7 @@ export interface ScaledOperation {
   perSec: number;
   /** Share of the answers each instance served (from its CPU is not possible: from connections). */
   connectionsPerInstance: number[];
-  /** CPU µs per answer: each instance, PostgreSQL (all its processes), Redis. */
+  /** CPU µs per answer of all the answers (both instances'): each instance, PostgreSQL (all its processes), Redis. */
   cpuUsPerOp: { instances: number[]; postgres: number; redis: number };
   /** Answers per CPU-second of everything involved: what one core sustains (the sizing table's figure). */
   perCore: number;
@@ -130,7 +130,7 @@ export function renderScaling(r: ScalingResults): string {
   const row = (name: string, op: ScaledOperation) =>
     `| ${name} | ${op.perSec.toFixed(0)} | ${op.refused} | ${op.connectionsPerInstance.join(' / ')} | ${op.cpuUsPerOp.instances.map((us) => us.toFixed(0)).join(' / ')} | ${op.cpuUsPerOp.postgres.toFixed(0)} | ${op.cpuUsPerOp.redis.toFixed(0)} | ${op.perCore.toFixed(0)} |`;
   return [
-    'Two instances behind a TCP balancer, one PostgreSQL, one Redis (on this machine they share the same cores):',
+    "Two instances behind a TCP balancer, one PostgreSQL, one Redis (on this machine they share the same cores). Each part's CPU is divided by all the answers, the two instances' together: an instance's cost per answer it served is about twice its column.",
     '',
     '| operation | answers/s | refused | connections A / B | CPU µs per answer: A / B | PostgreSQL | Redis | per core (answers per CPU-second of all parts) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
